@@ -1,0 +1,48 @@
+/**
+ * A dialect says how one authorization server deviates from RFC 6749. Providers are data:
+ * endpoints plus a dialect; flows read the dialect and never ask which provider they talk to.
+ *
+ * @example
+ * ```ts
+ * import { Providers } from "@grantflow/core"
+ * const p = Providers.generic({ tokenEndpoint: "https://idp.example/token", clientId: "x",
+ *   dialect: { tokenRequestBody: "json", scopeDelimiter: "," } })
+ * ```
+ */
+export interface Dialect {
+  /** How token requests are encoded: RFC 6749 form, or a JSON body (Cryptohopper's documented way). */
+  readonly tokenRequestBody: "form" | "json"
+  /** RFC 6749 §2.3.1 client authentication at the token endpoint. */
+  readonly clientAuth: "client_secret_basic" | "client_secret_post" | "none"
+  /** Delimiter used when sending `scope` (RFC: `" "`; Cryptohopper: `","`). */
+  readonly scopeDelimiter: string
+  /** PKCE method sent with authorization requests; `"none"` where the server cannot take it. */
+  readonly pkce: "S256" | "plain" | "none"
+  /**
+   * How the authorization callback reports errors:
+   * - `rfc6749`: `error=access_denied&error_description=...`
+   * - `error-flag`: Cryptohopper's `error=1` with a human message in `error_description` or `message`
+   */
+  readonly callbackErrors: "rfc6749" | "error-flag"
+  /** How an access token is attached to API calls. */
+  readonly apiAuth:
+    | { readonly kind: "bearer" }
+    /** Cryptohopper: `access-token: <token>`; `appKeyHeader` also sends the client id (`x-api-app-key`). */
+    | { readonly kind: "header"; readonly header: string; readonly appKeyHeader?: string | undefined }
+  /** Whether a refresh answer without `refresh_token` keeps the old one (it does everywhere we know). */
+  readonly keepRefreshTokenWhenAbsent: boolean
+  /** Send `redirect_uri` with the refresh grant too (some servers want it). */
+  readonly redirectUriOnRefresh: boolean
+}
+
+/** RFC 6749 as written. */
+export const rfc6749: Dialect = {
+  tokenRequestBody: "form",
+  clientAuth: "client_secret_basic",
+  scopeDelimiter: " ",
+  pkce: "S256",
+  callbackErrors: "rfc6749",
+  apiAuth: { kind: "bearer" },
+  keepRefreshTokenWhenAbsent: true,
+  redirectUriOnRefresh: false,
+}

@@ -1,0 +1,69 @@
+/**
+ * The Promise facade: every flow of one provider as plain async methods, for people who do not
+ * write Effect. Rejections are the tagged errors of `Errors.ts`. Build one with
+ * `createOAuthClient(provider, options)`.
+ *
+ * @example
+ * ```ts
+ * import { Providers, createOAuthClient } from "@grantflow/core"
+ * const fuse = createOAuthClient(Providers.cryptofuse({ clientId, clientSecret, baseUrl }))
+ * const res = await fuse.fetch("/rates/")          // token fetched, cached and attached
+ * ```
+ */
+import type * as Redacted from "effect/Redacted"
+import type { Provider } from "./Provider.js"
+import type { TokenSet } from "./TokenSet.js"
+
+export type SecretInput = string | Redacted.Redacted<string>
+
+export interface AuthorizationUrlOptions {
+  readonly scopes?: ReadonlyArray<string> | undefined
+  /** Overrides the provider's configured redirect URI (sent exactly as given). */
+  readonly redirectUri?: string | undefined
+  /** Extra query parameters (e.g. `prompt`, `audience`); cannot override the protocol ones. */
+  readonly extraParams?: Readonly<Record<string, string>> | undefined
+}
+
+export interface AuthorizationRequest {
+  readonly url: string
+  readonly state: string
+  /** When the pending request expires in the StateStore. */
+  readonly expiresAt: Date
+}
+
+export interface CallbackOptions {
+  /** Store the resulting tokens as this user's session, for `getAccessToken({ session })` and `fetch`. */
+  readonly session?: string | undefined
+}
+
+export interface AccessTokenOptions {
+  /** A user's session key (from `handleCallback({ session })`); omitted means the client-credentials session. */
+  readonly session?: string | undefined
+  readonly scopes?: ReadonlyArray<string> | undefined
+  /** Refresh even when the cached token is still fresh. */
+  readonly forceRefresh?: boolean | undefined
+}
+
+export interface OAuthClient {
+  readonly provider: Provider
+  authorizationUrl(options?: AuthorizationUrlOptions): Promise<AuthorizationRequest>
+  /** Takes the full URL (or its query string / URLSearchParams) the browser came back with. */
+  handleCallback(callback: string | URL | URLSearchParams, options?: CallbackOptions): Promise<TokenSet>
+  exchangeCode(
+    code: SecretInput,
+    options?: { readonly codeVerifier?: SecretInput; readonly redirectUri?: string },
+  ): Promise<TokenSet>
+  clientCredentials(options?: { readonly scopes?: ReadonlyArray<string> }): Promise<TokenSet>
+  refresh(refreshToken: SecretInput, options?: { readonly scopes?: ReadonlyArray<string> }): Promise<TokenSet>
+  revoke(token: SecretInput, options?: { readonly hint?: "access_token" | "refresh_token" }): Promise<void>
+  /** A valid access token: cached, refreshed before expiry, one request in flight per session. */
+  getAccessToken(options?: AccessTokenOptions): Promise<Redacted.Redacted<string>>
+  /** `fetch` with the token attached the provider's way; on 401 refreshes once and retries once. */
+  fetch(input: string | URL | Request, init?: RequestInit & { readonly session?: string }): Promise<Response>
+  /** Stores a token set as a session (e.g. one restored from elsewhere). */
+  setSession(session: string, tokens: TokenSet): Promise<void>
+  /** Forgets a session locally (does not revoke). */
+  clearSession(session: string): Promise<void>
+  /** Releases the client's runtime (stores, timers). */
+  dispose(): Promise<void>
+}
