@@ -1,0 +1,563 @@
+/**
+ * A real, certified OAuth 2.0 / OpenID Connect server (`oidc-provider` 9) for interoperability
+ * tests: one instance per test file on 127.0.0.1 port 0, each with its own in-memory store,
+ * with login and consent automated so authorization-code flows run headlessly.
+ *
+ * @example
+ * ```ts
+ * const op = await startOidcServer()
+ * const callback = await followAuthorization(authorizationUrl) // https://app.example/callback?code=...
+ * await op.stop()
+ * ```
+ */
+import { generateKeyPair, randomBytes } from "node:crypto"
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+
+/** The account every automated login signs in as. */
+export const ACCOUNT_ID = "user-1"
+
+/** The resource server the `api:*` scopes belong to (RFC 8707 resource indicator). */
+export const API_RESOURCE = "urn:grantflow:test-api"
+
+/** Scopes of the test API; oidc-provider 9 only puts them in access tokens for a resource server. */
+export const API_SCOPES = ["api:read", "api:write"] as const
+
+/** Every redirect URI the test clients registered; never requested, `followAuthorization` stops before it. */
+export const REDIRECT_URI = "https://app.example/callback"
+
+export interface TestClient {
+  readonly clientId: string
+  /** Undefined for the public client. */
+  readonly clientSecret: string | undefined
+  readonly redirectUri: string
+  readonly authMethod: "client_secret_basic" | "client_secret_post" | "none"
+}
+
+export interface ConfidentialTestClient extends TestClient {
+  readonly clientSecret: string
+  readonly authMethod: "client_secret_basic" | "client_secret_post"
+}
+
+export interface PublicTestClient extends TestClient {
+  readonly clientSecret: undefined
+  readonly authMethod: "none"
+}
+
+export interface OidcServerOptions {
+  /**
+   * Refresh-token rotation. `undefined` keeps oidc-provider's own policy (rotate for public
+   * clients, and for confidential ones once 70 % of the lifetime passed); `true`/`false` force it.
+   */
+  readonly rotateRefreshToken?: boolean | undefined
+  /** Access-token lifetime in seconds (default 3600). */
+  readonly accessTokenTTL?: number | undefined
+  /** Refresh-token lifetime in seconds (default 1 day). */
+  readonly refreshTokenTTL?: number | undefined
+}
+
+export interface OidcServer {
+  /** The issuer identifier, `http://127.0.0.1:<port>` (no trailing slash). */
+  readonly issuer: string
+  /** Base URL of the server, same origin as the issuer. */
+  readonly url: string
+  readonly endpoints: {
+    readonly discovery: string
+    readonly authorization: string
+    readonly token: string
+    readonly revocation: string
+    readonly introspection: string
+  }
+  readonly clients: {
+    /** Confidential, authenticates with HTTP Basic; its secret holds `:`, `/`, `+`, `&`, `=` and `%`. */
+    readonly basic: ConfidentialTestClient
+    /** Confidential, authenticates in the form body; its secret holds `/`, `+`, `&`, `;`, `=`, `%` and spaces. */
+    readonly post: ConfidentialTestClient
+    /** Public (`none`), PKCE required. */
+    readonly public: PublicTestClient
+  }
+  /** What the automated user answers to the next consent prompts. */
+  setDecision(decision: "approve" | "deny"): void
+  /** Errors oidc-provider raised as `server_error` (a bug in this harness or config, never expected). */
+  readonly serverErrors: ReadonlyArray<Error>
+  /** RFC 7662 introspection with plain fetch, authenticated as the Basic client. */
+  introspect(token: string): Promise<Record<string, unknown>>
+  stop(): Promise<void>
+}
+
+// oidc-provider ships no types, and @grantflow/core has no @types/oidc-provider; the small surface
+// this harness touches is typed here by hand.
+interface InteractionDetails {
+  readonly uid: string
+  readonly prompt: { readonly name: string; readonly details: Record<string, unknown> }
+  readonly params: Record<string, unknown>
+  readonly session?: { readonly accountId: string } | undefined
+  readonly grantId?: string | undefined
+}
+interface GrantInstance {
+  addOIDCScope(scope: string): void
+  addOIDCClaims(claims: ReadonlyArray<string>): void
+  addResourceScope(indicator: string, scope: string): void
+  save(): Promise<string>
+}
+interface ProviderInstance {
+  callback(): (req: IncomingMessage, res: ServerResponse) => void
+  interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>
+  interactionFinished(
+    req: IncomingMessage,
+    res: ServerResponse,
+    result: Record<string, unknown>,
+    options?: { readonly mergeWithLastSubmission?: boolean },
+  ): Promise<void>
+  readonly Grant: {
+    new (props: { accountId: string; clientId: string }): GrantInstance
+    find(id: string): Promise<GrantInstance | undefined>
+  }
+  on(event: "server_error", listener: (ctx: unknown, error: Error) => void): unknown
+}
+type ProviderConstructor = new (issuer: string, configuration: Record<string, unknown>) => ProviderInstance
+
+// A string-typed specifier keeps tsc from demanding declarations for the untyped package.
+const OIDC_PROVIDER_MODULE: string = "oidc-provider"
+const loadProvider = async (): Promise<ProviderConstructor> =>
+  ((await import(OIDC_PROVIDER_MODULE)) as { default: ProviderConstructor }).default
+
+// ---------------------------------------------------------------------------------------------
+// Per-instance store. oidc-provider's default MemoryAdapter shares one 1,000-entry LRU across
+// every Provider in the process, so parallel test files would see (and evict) each other's
+// tokens; this one is a plain Map owned by one server.
+
+type Payload = Record<string, unknown> & {
+  grantId?: string
+  uid?: string
+  userCode?: string
+  consumed?: number
+}
+
+class InstanceStore {
+  readonly entries = new Map<string, { payload: Payload; expiresAt: number }>()
+  readonly grants = new Map<string, Set<string>>()
+  readonly sessionUids = new Map<string, string>()
+  readonly userCodes = new Map<string, string>()
+
+  get(key: string): Payload | undefined {
+    const entry = this.entries.get(key)
+    if (entry === undefined) return undefined
+    if (entry.expiresAt <= Date.now()) {
+      this.entries.delete(key)
+      return undefined
+    }
+    return entry.payload
+  }
+}
+
+const GRANTABLE = new Set([
+  "AccessToken",
+  "AuthorizationCode",
+  "RefreshToken",
+  "DeviceCode",
+  "BackchannelAuthenticationRequest",
+  "ClientCredentials",
+])
+
+class MapAdapter {
+  constructor(
+    private readonly model: string,
+    private readonly store: InstanceStore,
+  ) {}
+
+  private key(id: string): string {
+    return `${this.model}:${id}`
+  }
+
+  async upsert(id: string, payload: Payload, expiresIn: number | undefined): Promise<void> {
+    const key = this.key(id)
+    const expiresAt = typeof expiresIn === "number" ? Date.now() + expiresIn * 1000 : Infinity
+    // oidc-provider mutates payloads it got from find(); store a copy so a record only changes on upsert/consume.
+    this.store.entries.set(key, { payload: structuredClone(payload), expiresAt })
+    if (this.model === "Session" && payload.uid) this.store.sessionUids.set(payload.uid, id)
+    if (payload.userCode) this.store.userCodes.set(payload.userCode, id)
+    if (GRANTABLE.has(this.model) && payload.grantId) {
+      const members = this.store.grants.get(payload.grantId) ?? new Set<string>()
+      members.add(key)
+      this.store.grants.set(payload.grantId, members)
+    }
+  }
+
+  async find(id: string): Promise<Payload | undefined> {
+    const payload = this.store.get(this.key(id))
+    return payload === undefined ? undefined : structuredClone(payload)
+  }
+
+  async findByUid(uid: string): Promise<Payload | undefined> {
+    const id = this.store.sessionUids.get(uid)
+    return id === undefined ? undefined : this.find(id)
+  }
+
+  async findByUserCode(userCode: string): Promise<Payload | undefined> {
+    const id = this.store.userCodes.get(userCode)
+    return id === undefined ? undefined : this.find(id)
+  }
+
+  async consume(id: string): Promise<void> {
+    const payload = this.store.get(this.key(id))
+    if (payload !== undefined) payload.consumed = Math.floor(Date.now() / 1000)
+  }
+
+  async destroy(id: string): Promise<void> {
+    this.store.entries.delete(this.key(id))
+  }
+
+  async revokeByGrantId(grantId: string): Promise<void> {
+    for (const key of this.store.grants.get(grantId) ?? []) this.store.entries.delete(key)
+    this.store.grants.delete(grantId)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+// One RSA key for every instance of the process: signing keys carry no state, and generating
+// one per server would only slow the tests down.
+let signingKey: Promise<Record<string, unknown>> | undefined
+const getSigningKey = (): Promise<Record<string, unknown>> =>
+  (signingKey ??= new Promise((resolve, reject) =>
+    generateKeyPair("rsa", { modulusLength: 2048 }, (err, _publicKey, privateKey) => {
+      if (err) reject(err)
+      else resolve({ ...privateKey.export({ format: "jwk" }), kid: "test-rs256", use: "sig", alg: "RS256" })
+    }),
+  ))
+
+const readBody = (res: Response): Promise<Record<string, unknown>> =>
+  res.json() as Promise<Record<string, unknown>>
+
+/** Starts one oidc-provider 9 instance on 127.0.0.1 with a free port. Call `stop()` in `afterAll`. */
+export async function startOidcServer(options: OidcServerOptions = {}): Promise<OidcServer> {
+  const [Provider, jwk] = await Promise.all([loadProvider(), getSigningKey()])
+
+  // Listen first: the issuer must carry the port, and the Provider wants its issuer when built.
+  const server = createServer()
+  server.keepAliveTimeout = 1000
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      server.off("error", reject)
+      resolve()
+    })
+  })
+  const { port } = server.address() as AddressInfo
+  const issuer = `http://127.0.0.1:${port}`
+
+  const clients = {
+    basic: {
+      clientId: "confidential-basic",
+      clientSecret: "b4sic:s3cr3t/with+plus&amp=%41~",
+      redirectUri: REDIRECT_URI,
+      authMethod: "client_secret_basic",
+    },
+    post: {
+      clientId: "confidential-post",
+      clientSecret: "s3cr3t/with+plus&amp;=%20 and spaces",
+      redirectUri: REDIRECT_URI,
+      authMethod: "client_secret_post",
+    },
+    public: {
+      clientId: "public-pkce",
+      clientSecret: undefined,
+      redirectUri: REDIRECT_URI,
+      authMethod: "none",
+    },
+  } as const satisfies Record<string, TestClient>
+
+  const allScopes = ["openid", "offline_access", ...API_SCOPES].join(" ")
+  const grantTypes = ["authorization_code", "refresh_token", "client_credentials"]
+  const store = new InstanceStore()
+  const accessTokenTTL = options.accessTokenTTL ?? 3600
+  const refreshTokenTTL = options.refreshTokenTTL ?? 24 * 3600
+
+  const provider = new Provider(issuer, {
+    adapter: (model: string) => new MapAdapter(model, store),
+    jwks: { keys: [jwk] },
+    cookies: { keys: [randomBytes(32).toString("hex")] },
+    clients: [
+      {
+        client_id: clients.basic.clientId,
+        client_secret: clients.basic.clientSecret,
+        token_endpoint_auth_method: "client_secret_basic",
+        redirect_uris: [REDIRECT_URI],
+        grant_types: grantTypes,
+        response_types: ["code"],
+        scope: allScopes,
+      },
+      {
+        client_id: clients.post.clientId,
+        client_secret: clients.post.clientSecret,
+        token_endpoint_auth_method: "client_secret_post",
+        redirect_uris: [REDIRECT_URI],
+        grant_types: grantTypes,
+        response_types: ["code"],
+        scope: allScopes,
+      },
+      {
+        client_id: clients.public.clientId,
+        token_endpoint_auth_method: "none",
+        redirect_uris: [REDIRECT_URI],
+        // client_credentials needs a secret: a public client may not use it.
+        grant_types: ["authorization_code", "refresh_token"],
+        response_types: ["code"],
+        scope: allScopes,
+      },
+    ],
+    // api:* listed with the OIDC scopes so discovery advertises them; the resource server below
+    // is what lets them into access tokens.
+    scopes: ["openid", "offline_access", ...API_SCOPES],
+    pkce: {
+      required: (_ctx: unknown, client: { clientAuthMethod: string }) => client.clientAuthMethod === "none",
+    },
+    findAccount: async (_ctx: unknown, sub: string) => ({ accountId: sub, claims: async () => ({ sub }) }),
+    interactions: {
+      url: async (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}`,
+    },
+    ttl: {
+      AccessToken: () => accessTokenTTL,
+      AuthorizationCode: () => 60,
+      ClientCredentials: () => accessTokenTTL,
+      IdToken: () => 3600,
+      RefreshToken: () => refreshTokenTTL,
+      Interaction: () => 600,
+      Session: () => 3600,
+      Grant: () => refreshTokenTTL,
+    },
+    // oidc-provider honours offline_access only with prompt=consent (OIDC Core §11); clients that
+    // do not send it (most OAuth 2.0 clients) still get a refresh token when they may use one.
+    issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(type: string): boolean }) =>
+      client.grantTypeAllowed("refresh_token"),
+    ...(options.rotateRefreshToken === undefined
+      ? {}
+      : { rotateRefreshToken: () => options.rotateRefreshToken }),
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      revocation: {
+        enabled: true,
+        allowedPolicy: async (_ctx: unknown, client: { clientId: string }, token: { clientId: string }) =>
+          token.clientId === client.clientId,
+      },
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (
+          _ctx: unknown,
+          client: { clientId: string; clientAuthMethod: string },
+          token: { clientId: string },
+        ) => client.clientAuthMethod !== "none" || token.clientId === client.clientId,
+      },
+      // oidc-provider 9 keeps non-OIDC scopes out of access tokens unless the token is for a
+      // resource server: requests without `resource` default to the test API, and the code and
+      // refresh grants reuse the resource the user consented to.
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async (_ctx: unknown, _client: unknown, oneOf?: string | string[]) =>
+          oneOf ?? API_RESOURCE,
+        useGrantedResource: async () => true,
+        getResourceServerInfo: async (_ctx: unknown, resource: string) => {
+          if (resource !== API_RESOURCE) throw new Error(`unknown resource ${resource}`)
+          return {
+            scope: API_SCOPES.join(" "),
+            audience: API_RESOURCE,
+            accessTokenFormat: "opaque",
+            accessTokenTTL,
+          }
+        },
+      },
+    },
+  })
+
+  const serverErrors: Error[] = []
+  provider.on("server_error", (_ctx, error) => {
+    serverErrors.push(error)
+  })
+
+  let decision: "approve" | "deny" = "approve"
+
+  // What a person would do on the login and consent pages, done at once.
+  const interact = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const details = await provider.interactionDetails(req, res)
+    if (decision === "deny") {
+      await provider.interactionFinished(
+        req,
+        res,
+        { error: "access_denied", error_description: "The user declined the request" },
+        { mergeWithLastSubmission: false },
+      )
+      return
+    }
+    if (details.prompt.name === "login") {
+      await provider.interactionFinished(
+        req,
+        res,
+        { login: { accountId: ACCOUNT_ID } },
+        { mergeWithLastSubmission: false },
+      )
+      return
+    }
+    if (details.prompt.name === "consent") {
+      const accountId = details.session?.accountId ?? ACCOUNT_ID
+      const grant =
+        (details.grantId === undefined ? undefined : await provider.Grant.find(details.grantId)) ??
+        new provider.Grant({ accountId, clientId: String(details.params["client_id"]) })
+      const { missingOIDCScope, missingOIDCClaims, missingResourceScopes } = details.prompt.details as {
+        missingOIDCScope?: string[]
+        missingOIDCClaims?: string[]
+        missingResourceScopes?: Record<string, string[]>
+      }
+      if (missingOIDCScope) grant.addOIDCScope(missingOIDCScope.join(" "))
+      if (missingOIDCClaims) grant.addOIDCClaims(missingOIDCClaims)
+      for (const [indicator, scopes] of Object.entries(missingResourceScopes ?? {})) {
+        grant.addResourceScope(indicator, scopes.join(" "))
+      }
+      const grantId = await grant.save()
+      await provider.interactionFinished(
+        req,
+        res,
+        { consent: { grantId } },
+        { mergeWithLastSubmission: true },
+      )
+      return
+    }
+    res.writeHead(400, { "content-type": "text/plain" }).end(`unhandled prompt ${details.prompt.name}`)
+  }
+
+  const oidc = provider.callback()
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === "GET" && req.url?.startsWith("/interaction/")) {
+      interact(req, res).catch((error: unknown) => {
+        serverErrors.push(error instanceof Error ? error : new Error(String(error)))
+        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" })
+        res.end("interaction failed")
+      })
+      return
+    }
+    oidc(req, res)
+  })
+
+  const endpoints = {
+    discovery: `${issuer}/.well-known/openid-configuration`,
+    authorization: `${issuer}/auth`,
+    token: `${issuer}/token`,
+    revocation: `${issuer}/token/revocation`,
+    introspection: `${issuer}/token/introspection`,
+  }
+
+  return {
+    issuer,
+    url: issuer,
+    endpoints,
+    clients,
+    serverErrors,
+    setDecision: (next) => {
+      decision = next
+    },
+    introspect: async (token) => {
+      const res = await fetch(endpoints.introspection, {
+        method: "POST",
+        headers: {
+          authorization: basicAuthorization(clients.basic.clientId, clients.basic.clientSecret),
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        body: new URLSearchParams({ token }),
+        signal: AbortSignal.timeout(5000),
+      })
+      if (!res.ok) throw new Error(`introspection answered HTTP ${res.status}`)
+      return readBody(res)
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }),
+  }
+}
+
+/** `Authorization: Basic` as RFC 6749 §2.3.1 says: form-urlencode id and secret, then base64. */
+export const basicAuthorization = (clientId: string, clientSecret: string): string => {
+  const formEncode = (s: string) => new URLSearchParams({ s }).toString().slice(2)
+  return `Basic ${Buffer.from(`${formEncode(clientId)}:${formEncode(clientSecret)}`).toString("base64")}`
+}
+
+// ---------------------------------------------------------------------------------------------
+// The browser: follows redirects by hand, keeping the provider's cookies, and stops at the
+// client's redirect_uri without requesting it.
+
+interface StoredCookie {
+  readonly name: string
+  readonly value: string
+  readonly path: string
+}
+
+class CookieJar {
+  private cookies: StoredCookie[] = []
+
+  store(setCookies: ReadonlyArray<string>, requestUrl: URL): void {
+    for (const line of setCookies) {
+      const [pair = "", ...attributes] = line.split(";").map((part) => part.trim())
+      const eq = pair.indexOf("=")
+      if (eq <= 0) continue
+      const name = pair.slice(0, eq)
+      const value = pair.slice(eq + 1)
+      let path = requestUrl.pathname.replace(/\/[^/]*$/, "") || "/"
+      let expired = value === ""
+      for (const attribute of attributes) {
+        const [key = "", val = ""] = attribute.split("=")
+        const k = key.toLowerCase()
+        if (k === "path" && val.startsWith("/")) path = val
+        if (k === "max-age" && Number(val) <= 0) expired = true
+        if (k === "expires" && Date.parse(val) <= Date.now()) expired = true
+      }
+      this.cookies = this.cookies.filter((c) => !(c.name === name && c.path === path))
+      if (!expired) this.cookies.push({ name, value, path })
+    }
+  }
+
+  header(url: URL): string | undefined {
+    const matching = this.cookies.filter(
+      (c) => url.pathname === c.path || url.pathname.startsWith(c.path.endsWith("/") ? c.path : `${c.path}/`),
+    )
+    return matching.length === 0 ? undefined : matching.map((c) => `${c.name}=${c.value}`).join("; ")
+  }
+}
+
+const sameEndpoint = (a: URL, b: URL) => a.origin === b.origin && a.pathname === b.pathname
+
+/**
+ * Follows an authorization URL through the server's login and consent (automated by
+ * `startOidcServer`) and returns the URL the browser would land on at the client's
+ * redirect_uri (with `code` and `state`, or an `error`), without requesting it.
+ */
+export async function followAuthorization(authorizationUrl: string, maxHops = 10): Promise<string> {
+  let current = new URL(authorizationUrl)
+  const redirectUri = current.searchParams.get("redirect_uri")
+  if (redirectUri === null) throw new Error("authorization URL has no redirect_uri")
+  const target = new URL(redirectUri)
+  const jar = new CookieJar()
+
+  for (let hop = 0; hop < maxHops; hop++) {
+    const cookie = jar.header(current)
+    const res = await fetch(current, {
+      redirect: "manual",
+      headers: cookie === undefined ? {} : { cookie },
+      signal: AbortSignal.timeout(5000),
+    })
+    jar.store(res.headers.getSetCookie(), current)
+    const location = res.headers.get("location")
+    if (res.status < 300 || res.status >= 400 || location === null) {
+      const body = await res.text()
+      throw new Error(
+        `authorization stopped at ${current.pathname} with HTTP ${res.status}: ${body.slice(0, 300)}`,
+      )
+    }
+    await res.body?.cancel()
+    const next = new URL(location, current)
+    if (sameEndpoint(next, target)) return next.href
+    current = next
+  }
+  throw new Error(`authorization did not reach ${redirectUri} within ${maxHops} redirects`)
+}
