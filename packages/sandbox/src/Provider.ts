@@ -1,0 +1,2 @@
+/** The seed providers the sandbox emulates. */
+export type ProviderName = "cryptohopper" | "cryptofuse"
