@@ -33,6 +33,11 @@ export interface Dialect {
   readonly keepRefreshTokenWhenAbsent: boolean
   /** Send `redirect_uri` with the refresh grant too (some servers want it). */
   readonly redirectUriOnRefresh: boolean
+  /**
+   * RFC 9207: the server always puts `iss` in the authorization response, so a callback without
+   * it is refused (mix-up defence). An `iss` that is present is always checked against the issuer.
+   */
+  readonly requireIssInCallback?: boolean | undefined
 }
 
 /** RFC 6749 as written. */

@@ -72,6 +72,8 @@ export class TransportError extends Data.TaggedError("TransportError")<{
   /** `METHOD origin+path` of the request, never its query or body. */
   readonly request: string
   readonly detail?: string | undefined
+  /** The system error code when there was one (`ECONNREFUSED`, `ECONNRESET`, ...): tells whether the server can have seen the request. */
+  readonly code?: string | undefined
 }> {
   override get message(): string {
     return `Transport error (${this.reason}) on ${this.request}${this.detail ? `: ${this.detail}` : ""}`
@@ -97,6 +99,20 @@ export class StoreError extends Data.TaggedError("StoreError")<{
   }
 }
 
+/**
+ * `getAccessToken` / `fetch` for a user session that cannot produce a token without the user:
+ * no such session, or a session without a refresh token. Send the user through `authorizationUrl` again.
+ */
+export class LoginRequired extends Data.TaggedError("LoginRequired")<{
+  readonly reason: "no-session" | "no-refresh-token"
+}> {
+  override get message(): string {
+    return this.reason === "no-session"
+      ? "Login required: no tokens are stored for this session"
+      : "Login required: the session's access token expired and it has no refresh token"
+  }
+}
+
 /** Any error a grantflow flow can reject with. */
 export type OAuthError =
   | OAuthServerError
@@ -106,3 +122,4 @@ export type OAuthError =
   | TransportError
   | ConfigError
   | StoreError
+  | LoginRequired

@@ -1,1 +1,45 @@
-export {}
+/**
+ * @grantflow/core: OAuth 2.0 client flows, provider dialects and token lifecycle on Effect,
+ * with a Promise facade for everyone else.
+ */
+export * from "./Errors.js"
+export type { Dialect } from "./Dialect.js"
+export { rfc6749 } from "./Dialect.js"
+export type { ClientCredentials as ClientIdentity, Endpoints, Provider } from "./Provider.js"
+export type { TokenSet } from "./TokenSet.js"
+export { decodeTokenSet, encodeTokenSet } from "./TokenSet.js"
+export type { PendingAuthorization } from "./PendingAuthorization.js"
+export { decodePending, encodePending } from "./PendingAuthorization.js"
+export { StateStore } from "./StateStore.js"
+export { TokenStore } from "./TokenStore.js"
+export { RefreshLock } from "./RefreshLock.js"
+export type {
+  AccessTokenOptions,
+  AuthorizationRequest,
+  AuthorizationUrlOptions,
+  CallbackOptions,
+  OAuthClient,
+  SecretInput,
+} from "./OAuthClient.js"
+export {
+  HttpTransport,
+  describeRequest,
+  parseRetryAfter,
+  type HttpRequest,
+  type HttpResponse,
+  type RetrySafety,
+  type Send,
+  type TransportOptions,
+} from "./Transport.js"
+export * as Providers from "./Providers.js"
+export { cryptohopperDialect } from "./providers/Cryptohopper.js"
+export { cryptofuseDialect } from "./providers/Cryptofuse.js"
+export * as OAuth from "./OAuth.js"
+export * as TokenRequest from "./TokenRequest.js"
+export * as TokenResponse from "./TokenResponse.js"
+export * as Pkce from "./Pkce.js"
+export * as TokenManager from "./TokenManager.js"
+export * as MemoryStateStore from "./MemoryStateStore.js"
+export * as MemoryTokenStore from "./MemoryTokenStore.js"
+export * as MemoryRefreshLock from "./MemoryRefreshLock.js"
+export { createOAuthClient, type OAuthClientOptions, type ServiceInput } from "./createOAuthClient.js"

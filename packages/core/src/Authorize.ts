@@ -1,0 +1,103 @@
+/**
+ * Step one of the authorization code flow: the URL to send the browser to, with a fresh
+ * `state` (256 bits from a CSPRNG) and a PKCE challenge, and the pending request saved in the
+ * StateStore until its callback comes back (10 minutes by default).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { OAuth } from "@grantflow/core"
+ * const { url } = await Effect.runPromise(
+ *   OAuth.authorize(provider, { scopes: ["read", "trade"] }).pipe(Effect.provide(OAuth.layer())),
+ * )
+ * ```
+ */
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import { ConfigError, type StoreError } from "./Errors.js"
+import type { AuthorizationRequest, AuthorizationUrlOptions } from "./OAuthClient.js"
+import type { PendingAuthorization } from "./PendingAuthorization.js"
+import * as Pkce from "./Pkce.js"
+import type { Provider } from "./Provider.js"
+import { StateStore } from "./StateStore.js"
+import { validateUrl } from "./internal/validateUrl.js"
+
+/** How long a pending authorization waits for its callback by default. */
+export const DEFAULT_STATE_TTL_MS = 10 * 60 * 1000
+
+export interface AuthorizeOptions extends AuthorizationUrlOptions {
+  /** How long the pending request stays valid (default 10 minutes). */
+  readonly stateTtlMs?: number | undefined
+  /** Permit a plain-http, non-loopback `redirectUri` override (test setups only). */
+  readonly allowInsecureHttp?: boolean | undefined
+}
+
+const RESERVED = new Set([
+  "response_type",
+  "client_id",
+  "redirect_uri",
+  "scope",
+  "state",
+  "code_challenge",
+  "code_challenge_method",
+])
+
+const configError = (reason: string) => Effect.fail(new ConfigError({ reason }))
+
+/** Builds the authorization URL and remembers the pending request. */
+export const authorize = Effect.fn("OAuth.authorize")(function* (
+  provider: Provider,
+  options: AuthorizeOptions = {},
+): Effect.fn.Return<AuthorizationRequest, ConfigError | StoreError, StateStore> {
+  const endpoint = provider.endpoints.authorization
+  if (endpoint === undefined) return yield* configError(`provider ${provider.id} has no authorization endpoint`)
+  const redirectUri = options.redirectUri ?? provider.client.redirectUri
+  if (redirectUri === undefined) return yield* configError("a redirectUri is required to authorize")
+  if (options.redirectUri !== undefined) {
+    yield* Effect.try({
+      try: () =>
+        validateUrl("redirectUri", options.redirectUri, {
+          allowCustomScheme: true,
+          allowInsecureHttp: options.allowInsecureHttp,
+        }),
+      catch: (e) => (e instanceof ConfigError ? e : new ConfigError({ reason: "redirectUri is invalid" })),
+    })
+  }
+  const ttl = options.stateTtlMs ?? DEFAULT_STATE_TTL_MS
+  if (!(ttl > 0)) return yield* configError("stateTtlMs must be positive")
+  const scopes = options.scopes ?? provider.defaultScopes
+  for (const key of Object.keys(options.extraParams ?? {})) {
+    if (RESERVED.has(key)) return yield* configError(`extraParams cannot set the protocol parameter ${key}`)
+  }
+
+  const state = yield* Pkce.randomToken(32)
+  const pkce = provider.dialect.pkce === "none" ? undefined : yield* Pkce.make(provider.dialect.pkce)
+  const now = yield* Clock.currentTimeMillis
+
+  const url = new URL(endpoint)
+  const params = url.searchParams
+  params.set("response_type", "code")
+  params.set("client_id", provider.client.clientId)
+  // Sent exactly as configured: the token request must repeat it byte for byte.
+  params.set("redirect_uri", redirectUri)
+  if (scopes.length > 0) params.set("scope", scopes.join(provider.dialect.scopeDelimiter))
+  params.set("state", state)
+  if (pkce !== undefined) {
+    params.set("code_challenge", pkce.challenge)
+    params.set("code_challenge_method", pkce.method)
+  }
+  for (const [key, value] of Object.entries(options.extraParams ?? {})) params.set(key, value)
+
+  const pending: PendingAuthorization = {
+    state,
+    providerId: provider.id,
+    codeVerifier: pkce?.verifier,
+    redirectUri,
+    scopes: [...scopes],
+    createdAt: now,
+    expiresAt: now + ttl,
+  }
+  const store = yield* StateStore
+  yield* store.put(pending)
+  return { url: url.toString(), state, expiresAt: new Date(pending.expiresAt) }
+})

@@ -1,0 +1,42 @@
+/**
+ * Token revocation (RFC 7009) with `token_type_hint`. Revoking is idempotent, so it is retried
+ * like client credentials. A provider without a revocation endpoint fails with ConfigError.
+ *
+ * @example
+ * ```ts
+ * import { OAuth } from "@grantflow/core"
+ * OAuth.revoke(provider, tokens.refreshToken!, { hint: "refresh_token" })
+ * ```
+ */
+import * as Effect from "effect/Effect"
+import { ConfigError, type InvalidResponse, type OAuthServerError, type TransportError } from "./Errors.js"
+import type { SecretInput } from "./OAuthClient.js"
+import type { Provider } from "./Provider.js"
+import * as TokenRequest from "./TokenRequest.js"
+import * as TokenResponse from "./TokenResponse.js"
+import { HttpTransport } from "./Transport.js"
+import { toRedacted } from "./internal/secrets.js"
+
+export interface RevokeOptions {
+  readonly hint?: "access_token" | "refresh_token" | undefined
+}
+
+/** Revokes a token; succeeds on any 2xx (RFC 7009 §2.2: also for tokens the server does not know). */
+export const revoke = Effect.fn("OAuth.revoke")(function* (
+  provider: Provider,
+  token: SecretInput,
+  options: RevokeOptions = {},
+): Effect.fn.Return<void, ConfigError | TransportError | InvalidResponse | OAuthServerError, HttpTransport> {
+  const endpoint = provider.endpoints.revocation
+  if (endpoint === undefined) {
+    return yield* new ConfigError({ reason: `provider ${provider.id} has no revocation endpoint` })
+  }
+  const { request, knownSecrets } = yield* TokenRequest.build(provider, endpoint, [
+    ["token", toRedacted(token)],
+    ["token_type_hint", options.hint],
+  ])
+  const transport = yield* HttpTransport
+  const response = yield* transport.request({ ...request, retry: "idempotent" })
+  if (response.status >= 200 && response.status < 300) return
+  return yield* TokenResponse.errorOf(response, { knownSecrets })
+})

@@ -1,0 +1,88 @@
+/**
+ * Builds a request to a token (or revocation) endpoint in the provider's dialect: a form or JSON
+ * body, and client authentication by Basic header, in the body, or not at all.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Redacted } from "effect"
+ * import { TokenRequest } from "@grantflow/core"
+ * const { request } = Effect.runSync(TokenRequest.build(provider, provider.endpoints.token, [
+ *   ["grant_type", "client_credentials"], ["scope", "read write"],
+ * ]))
+ * ```
+ */
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import { ConfigError } from "./Errors.js"
+import type { Provider } from "./Provider.js"
+import type { HttpRequest } from "./Transport.js"
+import { basicAuthorization, formBody } from "./internal/encoding.js"
+
+/** A parameter value; secrets stay Redacted until the body is serialised. */
+export type ParamValue = string | Redacted.Redacted<string> | undefined
+
+export interface BuiltTokenRequest {
+  readonly request: HttpRequest
+  /** The secret values that went into the request, so echoes of them can be scrubbed from errors. */
+  readonly knownSecrets: ReadonlyArray<string>
+}
+
+/** Builds the request; fails with ConfigError when the dialect needs a client secret that is not configured. */
+export const build = (
+  provider: Provider,
+  endpoint: string,
+  params: ReadonlyArray<readonly [string, ParamValue]>,
+): Effect.Effect<BuiltTokenRequest, ConfigError> =>
+  Effect.suspend(() => {
+    const { dialect, client } = provider
+    const knownSecrets: Array<string> = []
+    const reveal = (v: ParamValue): string | undefined => {
+      if (v === undefined) return undefined
+      if (Redacted.isRedacted(v)) {
+        const value = Redacted.value(v)
+        knownSecrets.push(value)
+        return value
+      }
+      return v
+    }
+    const fields: Array<readonly [string, string]> = []
+    for (const [key, value] of params) {
+      const plain = reveal(value)
+      if (plain !== undefined) fields.push([key, plain])
+    }
+    const headers: Record<string, string> = { accept: "application/json" }
+    switch (dialect.clientAuth) {
+      case "client_secret_basic": {
+        const secret = reveal(client.clientSecret)
+        if (secret === undefined) {
+          return Effect.fail(new ConfigError({ reason: "client_secret_basic needs a clientSecret" }))
+        }
+        headers["authorization"] = basicAuthorization(client.clientId, secret)
+        break
+      }
+      case "client_secret_post": {
+        const secret = reveal(client.clientSecret)
+        if (secret === undefined) {
+          return Effect.fail(new ConfigError({ reason: "client_secret_post needs a clientSecret" }))
+        }
+        fields.push(["client_id", client.clientId], ["client_secret", secret])
+        break
+      }
+      case "none":
+        fields.push(["client_id", client.clientId])
+        break
+    }
+    let body: string
+    if (dialect.tokenRequestBody === "json") {
+      headers["content-type"] = "application/json"
+      body = JSON.stringify(Object.fromEntries(fields))
+    } else {
+      headers["content-type"] = "application/x-www-form-urlencoded"
+      body = formBody(fields)
+    }
+    return Effect.succeed({ request: { method: "POST", url: endpoint, headers, body }, knownSecrets })
+  })
+
+/** Joins scopes with the dialect's delimiter; undefined when there are none (the parameter is then omitted). */
+export const joinScopes = (provider: Provider, scopes: ReadonlyArray<string> | undefined): string | undefined =>
+  scopes === undefined || scopes.length === 0 ? undefined : scopes.join(provider.dialect.scopeDelimiter)

@@ -1,0 +1,218 @@
+/**
+ * Decodes what a token endpoint answered into a TokenSet, tolerant where real servers are
+ * messy and strict where it matters: a body that is not an OAuth answer becomes
+ * InvalidResponse (with a scrubbed excerpt), an RFC 6749 §5.2 error becomes OAuthServerError.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TokenResponse } from "@grantflow/core"
+ * const tokens = TokenResponse.decode(provider, { status: 200, headers: {}, body: '{"access_token":"x"}' })
+ * ```
+ */
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import { InvalidResponse, OAuthServerError } from "./Errors.js"
+import type { Provider } from "./Provider.js"
+import type { TokenSet } from "./TokenSet.js"
+import { type HttpResponse, parseRetryAfter } from "./Transport.js"
+import { excerpt, redactText } from "./internal/redact.js"
+
+const Text = Schema.NullOr(Schema.String)
+
+/** The fields of a successful token response we read; every other field lands in `raw`. */
+const TokenWire = Schema.Struct({
+  access_token: Schema.NonEmptyString,
+  token_type: Schema.optional(Text),
+  // Cryptohopper's docs show `"expires_in": "..."`: a numeric string is as good as a number.
+  expires_in: Schema.optional(Schema.NullOr(Schema.Union([Schema.Finite, Schema.FiniteFromString]))),
+  refresh_token: Schema.optional(Text),
+  id_token: Schema.optional(Text),
+  // Cryptohopper may send `"scope": null`; some servers send an array.
+  scope: Schema.optional(Schema.NullOr(Schema.Union([Schema.String, Schema.Array(Schema.String)]))),
+})
+
+/** RFC 6749 §5.2, plus Cryptohopper's `{ error: 1, message }`. */
+const ErrorWire = Schema.Struct({
+  error: Schema.Union([Schema.NonEmptyString, Schema.Finite, Schema.Literal(true)]),
+  error_description: Schema.optional(Text),
+  error_uri: Schema.optional(Text),
+  message: Schema.optional(Text),
+})
+
+const isObject = Schema.is(Schema.Record(Schema.String, Schema.Unknown))
+const decodeToken = Schema.decodeUnknownResult(TokenWire)
+const decodeError = Schema.decodeUnknownResult(ErrorWire)
+
+type Parsed =
+  | { readonly _tag: "Object"; readonly value: Record<string, unknown> }
+  | { readonly _tag: "Invalid"; readonly reason: string }
+
+const parseBody = (response: HttpResponse): Parsed => {
+  const contentType = (response.headers["content-type"] ?? "").toLowerCase()
+  const text = response.body.trim()
+  if (text.length === 0) return { _tag: "Invalid", reason: "empty body" }
+  // Some servers (GitHub, older ones) answer form-encoded; golang/oauth2 accepts that too.
+  if (contentType.includes("application/x-www-form-urlencoded")) {
+    return { _tag: "Object", value: Object.fromEntries(new URLSearchParams(text)) }
+  }
+  if (contentType.includes("text/html") || text.startsWith("<")) {
+    return { _tag: "Invalid", reason: "an HTML page instead of JSON (an error page or bot protection?)" }
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return { _tag: "Invalid", reason: "body is not valid JSON (truncated or malformed)" }
+  }
+  if (!isObject(value) || Array.isArray(value)) return { _tag: "Invalid", reason: "body is JSON but not an object" }
+  return { _tag: "Object", value }
+}
+
+/** What every decode needs to know besides the response. */
+export interface DecodeContext {
+  /** Secret values sent with the request, scrubbed from anything an error repeats. */
+  readonly knownSecrets?: ReadonlyArray<string> | undefined
+  /** The refresh token used for this request, kept when the dialect says so and none came back. */
+  readonly previousRefreshToken?: Redacted.Redacted<string> | undefined
+  /** Epoch milliseconds used to compute `expiresAt` (default `Date.now()`). */
+  readonly now?: number | undefined
+}
+
+const invalid = (response: HttpResponse, reason: string, ctx: DecodeContext): InvalidResponse =>
+  new InvalidResponse({
+    status: response.status,
+    contentType: response.headers["content-type"],
+    reason,
+    excerpt: excerpt(response.body, ctx.knownSecrets),
+  })
+
+const text = (v: string | null | undefined, ctx: DecodeContext): string | undefined =>
+  v === null || v === undefined || v === "" ? undefined : redactText(v, ctx.knownSecrets)
+
+const retryAfterSeconds = (response: HttpResponse): number | undefined => {
+  const ms = parseRetryAfter(response.headers["retry-after"], Date.now())
+  return ms === undefined ? undefined : Math.ceil(ms / 1000)
+}
+
+const serverError = (
+  response: HttpResponse,
+  fields: { error: string; description?: string | null | undefined; uri?: string | null | undefined },
+  ctx: DecodeContext,
+): OAuthServerError =>
+  new OAuthServerError({
+    error: redactText(fields.error, ctx.knownSecrets),
+    description: text(fields.description, ctx),
+    uri: text(fields.uri, ctx),
+    status: response.status,
+    retryAfter: retryAfterSeconds(response),
+  })
+
+const errorInObject = (response: HttpResponse, value: Record<string, unknown>, ctx: DecodeContext) => {
+  const decoded = decodeError(value)
+  if (Result.isFailure(decoded)) return undefined
+  const e = decoded.success
+  return serverError(
+    response,
+    { error: String(e.error), description: e.error_description ?? e.message, uri: e.error_uri },
+    ctx,
+  )
+}
+
+const wwwAuthenticateParam = (header: string, name: string): string | undefined => {
+  const match = new RegExp(`\\b${name}\\s*=\\s*(?:"([^"]*)"|([^,\\s]+))`, "i").exec(header)
+  return match === null ? undefined : (match[1] ?? match[2])
+}
+
+/**
+ * Turns a non-2xx answer into the error it means: OAuthServerError when the body (or, for a 401,
+ * the `WWW-Authenticate` header) carries an RFC 6749 error, InvalidResponse otherwise.
+ */
+export const errorOf = (response: HttpResponse, ctx: DecodeContext = {}): OAuthServerError | InvalidResponse => {
+  const parsed = parseBody(response)
+  if (parsed._tag === "Object") {
+    const fromBody = errorInObject(response, parsed.value, ctx)
+    if (fromBody !== undefined) return fromBody
+  }
+  // django-oauth-toolkit's 401 invalid_client says so in WWW-Authenticate, sometimes with no JSON body.
+  const challenge = response.headers["www-authenticate"]
+  if (challenge !== undefined) {
+    const error = wwwAuthenticateParam(challenge, "error")
+    if (error !== undefined) {
+      return serverError(
+        response,
+        { error, description: wwwAuthenticateParam(challenge, "error_description"), uri: undefined },
+        ctx,
+      )
+    }
+  }
+  const reason =
+    parsed._tag === "Invalid"
+      ? `HTTP ${response.status} with ${parsed.reason}`
+      : `HTTP ${response.status} without an OAuth error in the body`
+  return invalid(response, reason, ctx)
+}
+
+const splitScopes = (scope: string | ReadonlyArray<string> | null | undefined): ReadonlyArray<string> => {
+  if (scope === null || scope === undefined) return []
+  // Split by either delimiter: Cryptohopper answers with commas, RFC servers with spaces.
+  const parts = typeof scope === "string" ? scope.split(/[\s,]+/) : scope.flatMap((s) => s.split(/[\s,]+/))
+  return parts.filter((s) => s.length > 0)
+}
+
+const SECRET_FIELDS = new Set(["access_token", "refresh_token", "id_token"])
+
+/** Decodes a token endpoint answer (any status) into a TokenSet or the error it carries. */
+export const decode = (
+  provider: Provider,
+  response: HttpResponse,
+  ctx: DecodeContext = {},
+): Effect.Effect<TokenSet, OAuthServerError | InvalidResponse> =>
+  Effect.suspend(() => {
+    if (response.status < 200 || response.status >= 300) return Effect.fail(errorOf(response, ctx))
+    const parsed = parseBody(response)
+    if (parsed._tag === "Invalid") return Effect.fail(invalid(response, parsed.reason, ctx))
+    const value = parsed.value
+    // An error inside a 200: Cryptohopper's gateway and some others do this.
+    if (value["error"] !== undefined && value["error"] !== null && value["error"] !== false && value["error"] !== 0) {
+      const error = errorInObject(response, value, ctx)
+      if (error !== undefined) return Effect.fail(error)
+    }
+    const decoded = decodeToken(value)
+    if (Result.isFailure(decoded)) {
+      return Effect.fail(
+        invalid(
+          response,
+          typeof value["access_token"] === "string" && value["access_token"] !== ""
+            ? "token response fields have the wrong types"
+            : "token response has no access_token",
+          ctx,
+        ),
+      )
+    }
+    const wire = decoded.success
+    const now = ctx.now ?? Date.now()
+    const expiresIn = wire.expires_in
+    const tokenType = wire.token_type ?? "Bearer"
+    const refreshToken =
+      wire.refresh_token !== undefined && wire.refresh_token !== null && wire.refresh_token !== ""
+        ? Redacted.make(wire.refresh_token)
+        : provider.dialect.keepRefreshTokenWhenAbsent
+          ? ctx.previousRefreshToken
+          : undefined
+    const raw: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) if (!SECRET_FIELDS.has(k)) raw[k] = v
+    const tokens: TokenSet = {
+      accessToken: Redacted.make(wire.access_token),
+      tokenType: tokenType.toLowerCase() === "bearer" ? "Bearer" : tokenType,
+      expiresAt:
+        expiresIn === undefined || expiresIn === null || expiresIn < 0 ? undefined : new Date(now + expiresIn * 1000),
+      refreshToken,
+      scopes: splitScopes(wire.scope),
+      idToken: wire.id_token === undefined || wire.id_token === null ? undefined : Redacted.make(wire.id_token),
+      raw,
+    }
+    return Effect.succeed(tokens)
+  })

@@ -1,0 +1,23 @@
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import type * as Redacted from "effect/Redacted"
+import type { ConfigError, InvalidResponse, OAuthServerError, TransportError } from "../Errors.js"
+import type { Provider } from "../Provider.js"
+import type { TokenSet } from "../TokenSet.js"
+import * as TokenRequest from "../TokenRequest.js"
+import * as TokenResponse from "../TokenResponse.js"
+import { HttpTransport, type RetrySafety } from "../Transport.js"
+
+/** One grant at the token endpoint: build in the dialect, send with the grant's retry safety, decode. */
+export const requestTokens = Effect.fnUntraced(function* (
+  provider: Provider,
+  params: ReadonlyArray<readonly [string, TokenRequest.ParamValue]>,
+  retry: RetrySafety,
+  previousRefreshToken?: Redacted.Redacted<string>,
+): Effect.fn.Return<TokenSet, ConfigError | TransportError | InvalidResponse | OAuthServerError, HttpTransport> {
+  const { request, knownSecrets } = yield* TokenRequest.build(provider, provider.endpoints.token, params)
+  const transport = yield* HttpTransport
+  const response = yield* transport.request({ ...request, retry })
+  const now = yield* Clock.currentTimeMillis
+  return yield* TokenResponse.decode(provider, response, { knownSecrets, previousRefreshToken, now })
+})
