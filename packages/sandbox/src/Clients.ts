@@ -29,7 +29,10 @@ export const DEFAULT_CLIENTS: ReadonlyArray<SandboxClient> = Object.freeze([
     clientId: "hopper-app",
     clientSecret: "hopper-secret",
     name: "Hopper App",
-    redirectUris: Object.freeze(["http://127.0.0.1/callback", "http://localhost:3000/auth/cryptohopper/callback"]),
+    redirectUris: Object.freeze([
+      "http://127.0.0.1/callback",
+      "http://localhost:3000/auth/cryptohopper/callback",
+    ]),
     scopes: Object.freeze(["read", "notifications", "manage", "trade", "user"]),
   }),
   Object.freeze({

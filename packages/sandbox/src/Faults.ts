@@ -68,7 +68,10 @@ const validate = (target: FaultTarget, fault: Fault, count: number): void => {
       if (!Number.isFinite(fault.ms) || fault.ms < 0) throw new TypeError("A delay fault needs ms >= 0")
       return
     case "html":
-      if (fault.status !== undefined && (!Number.isInteger(fault.status) || fault.status < 200 || fault.status > 599)) {
+      if (
+        fault.status !== undefined &&
+        (!Number.isInteger(fault.status) || fault.status < 200 || fault.status > 599)
+      ) {
         throw new TypeError("An html fault status must be between 200 and 599")
       }
       return
@@ -77,7 +80,9 @@ const validate = (target: FaultTarget, fault: Fault, count: number): void => {
     case "error-in-200":
       return
     default:
-      throw new TypeError(`Unknown fault kind ${JSON.stringify((fault as { kind?: unknown } | undefined)?.kind)}`)
+      throw new TypeError(
+        `Unknown fault kind ${JSON.stringify((fault as { kind?: unknown } | undefined)?.kind)}`,
+      )
   }
 }
 
@@ -132,9 +137,11 @@ const defaultStatusBody = (target: FaultTarget, status: number): unknown => {
 }
 
 const rateLimitBody = (target: FaultTarget, seconds: number): unknown => {
-  if (target === "cryptohopper.api") return { status: 429, code: 0, error: 1, message: "Rate limit exceeded." }
+  if (target === "cryptohopper.api")
+    return { status: 429, code: 0, error: 1, message: "Rate limit exceeded." }
   // Django REST framework's throttling message.
-  if (target === "cryptofuse.api") return { detail: `Request was throttled. Expected available in ${seconds} seconds.` }
+  if (target === "cryptofuse.api")
+    return { detail: `Request was throttled. Expected available in ${seconds} seconds.` }
   return { error: "rate_limited", error_description: "Too many requests." }
 }
 
@@ -175,11 +182,19 @@ export const applyFault = async (
       return "answered"
     case "status": {
       if (fault.body === undefined) sendJson(res, fault.status, defaultStatusBody(target, fault.status))
-      else sendRaw(res, fault.status, isJson(fault.body) ? "application/json" : "text/plain; charset=utf-8", fault.body)
+      else
+        sendRaw(
+          res,
+          fault.status,
+          isJson(fault.body) ? "application/json" : "text/plain; charset=utf-8",
+          fault.body,
+        )
       return "answered"
     }
     case "rate-limit":
-      sendJson(res, 429, rateLimitBody(target, fault.retryAfterSeconds), { "retry-after": String(fault.retryAfterSeconds) })
+      sendJson(res, 429, rateLimitBody(target, fault.retryAfterSeconds), {
+        "retry-after": String(fault.retryAfterSeconds),
+      })
       return "answered"
     case "html":
       sendRaw(res, fault.status ?? 403, "text/html; charset=UTF-8", blockedPage)

@@ -25,10 +25,16 @@ export const indexPage = ({ req, res, ctx }: Exchange): void => {
     sendHtml(res, 405, page("Method not allowed", "<h1>Method not allowed</h1>"), { allow: "GET, HEAD" })
     return
   }
-  const rows = ENDPOINTS.map(([endpoint, text]) => `<tr><td><code>${escapeHtml(endpoint)}</code></td><td>${escapeHtml(text)}</td></tr>`).join("\n")
+  const rows = ENDPOINTS.map(
+    ([endpoint, text]) =>
+      `<tr><td><code>${escapeHtml(endpoint)}</code></td><td>${escapeHtml(text)}</td></tr>`,
+  ).join("\n")
   const clients = ctx.clients
     .list()
-    .map((c) => `<li>${escapeHtml(c.provider)}: <code>${escapeHtml(c.clientId)}</code> (scopes ${escapeHtml(c.scopes.join(", "))})</li>`)
+    .map(
+      (c) =>
+        `<li>${escapeHtml(c.provider)}: <code>${escapeHtml(c.clientId)}</code> (scopes ${escapeHtml(c.scopes.join(", "))})</li>`,
+    )
     .join("\n")
   sendHtml(
     res,

@@ -12,6 +12,7 @@ export const isPkceValue = (value: string): boolean => PKCE_VALUE.test(value)
 /** Whether `verifier` answers `challenge` under `method`. */
 export const verifyPkce = (verifier: string, challenge: string, method: PkceMethod): boolean => {
   if (!isPkceValue(verifier)) return false
-  const derived = method === "S256" ? createHash("sha256").update(verifier, "ascii").digest("base64url") : verifier
+  const derived =
+    method === "S256" ? createHash("sha256").update(verifier, "ascii").digest("base64url") : verifier
   return derived === challenge
 }

@@ -35,11 +35,17 @@ export const route = (pathname: string): Route | undefined => {
       case "/oauth2/authorize/decision":
         return { handler: authorizeDecision, path, target: "cryptohopper.authorize" }
       case "/oauth2/token":
-        return { handler: cryptohopperToken, path, target: "cryptohopper.token", tokenEndpointOf: "cryptohopper" }
+        return {
+          handler: cryptohopperToken,
+          path,
+          target: "cryptohopper.token",
+          tokenEndpointOf: "cryptohopper",
+        }
       case "/oauth2/revoke":
         return { handler: cryptohopperRevoke, path, target: "cryptohopper.revoke" }
     }
-    if (path === "/v1" || path.startsWith("/v1/")) return { handler: CryptohopperApi.api, path, target: "cryptohopper.api" }
+    if (path === "/v1" || path.startsWith("/v1/"))
+      return { handler: CryptohopperApi.api, path, target: "cryptohopper.api" }
     return undefined
   }
   if (pathname.startsWith(`${FUSE}/`)) {

@@ -114,9 +114,17 @@ export const startSandbox = async (options?: SandboxOptions): Promise<Sandbox> =
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = parseUrl(req)
-    if (!url) return sendJson(res, 400, { error: "invalid_request", error_description: "The request target is not a valid URL." })
+    if (!url)
+      return sendJson(res, 400, {
+        error: "invalid_request",
+        error_description: "The request target is not a valid URL.",
+      })
     const found = route(url.pathname)
-    if (!found) return sendJson(res, 404, { error: "not_found", error_description: `Nothing at ${url.pathname}; see GET / for the endpoints.` })
+    if (!found)
+      return sendJson(res, 404, {
+        error: "not_found",
+        error_description: `Nothing at ${url.pathname}; see GET / for the endpoints.`,
+      })
     if (found.target) {
       stats.countRequest(found.target)
       if (found.tokenEndpointOf && req.method === "POST") stats.countTokenRequest(found.tokenEndpointOf)
@@ -129,7 +137,8 @@ export const startSandbox = async (options?: SandboxOptions): Promise<Sandbox> =
   const server = createServer((req, res) => {
     handle(req, res).catch(() => {
       // A bug in a handler must not take the sandbox (and the test run) down with it.
-      if (!res.headersSent) sendJson(res, 500, { error: "server_error", error_description: "The sandbox failed to answer." })
+      if (!res.headersSent)
+        sendJson(res, 500, { error: "server_error", error_description: "The sandbox failed to answer." })
       else res.destroy()
     })
   })
@@ -138,7 +147,8 @@ export const startSandbox = async (options?: SandboxOptions): Promise<Sandbox> =
     socket.once("close", () => sockets.delete(socket))
   })
   server.on("clientError", (_error, socket: Socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n")
+    if (socket.writable)
+      socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n")
     else socket.destroy()
   })
 
@@ -194,7 +204,8 @@ export const startSandbox = async (options?: SandboxOptions): Promise<Sandbox> =
       return ctx.consent
     },
     setConsent: (mode) => {
-      if (!CONSENT_MODES.includes(mode)) throw new TypeError(`consent must be one of ${CONSENT_MODES.join(", ")}`)
+      if (!CONSENT_MODES.includes(mode))
+        throw new TypeError(`consent must be one of ${CONSENT_MODES.join(", ")}`)
       ctx.consent = mode
     },
     expireAccessTokens: () => ctx.tokens.expireAccessTokens(),

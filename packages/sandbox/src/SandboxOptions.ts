@@ -55,7 +55,12 @@ const nonNegative = (name: string, value: number | undefined, fallback: number):
   return value
 }
 
-const oneOf = <T extends string>(name: string, value: T | undefined, allowed: ReadonlyArray<T>, fallback: T): T => {
+const oneOf = <T extends string>(
+  name: string,
+  value: T | undefined,
+  allowed: ReadonlyArray<T>,
+  fallback: T,
+): T => {
   if (value === undefined) return fallback
   if (!allowed.includes(value)) throw new TypeError(`${name} must be one of ${allowed.join(", ")}`)
   return value
@@ -74,11 +79,24 @@ export const resolveOptions = (options: SandboxOptions = {}): ResolvedOptions =>
     clients: options.clients ?? DEFAULT_CLIENTS,
     consent: oneOf("consent", options.consent, CONSENT_MODES, "page"),
     accessTokenTtlSeconds: {
-      cryptohopper: nonNegative("accessTokenTtlSeconds.cryptohopper", options.accessTokenTtlSeconds?.cryptohopper, 31_536_000),
-      cryptofuse: nonNegative("accessTokenTtlSeconds.cryptofuse", options.accessTokenTtlSeconds?.cryptofuse, 36_000),
+      cryptohopper: nonNegative(
+        "accessTokenTtlSeconds.cryptohopper",
+        options.accessTokenTtlSeconds?.cryptohopper,
+        31_536_000,
+      ),
+      cryptofuse: nonNegative(
+        "accessTokenTtlSeconds.cryptofuse",
+        options.accessTokenTtlSeconds?.cryptofuse,
+        36_000,
+      ),
     },
     rotateRefreshTokens: options.rotateRefreshTokens ?? false,
-    callbackMessageParam: oneOf("callbackMessageParam", options.callbackMessageParam, ["message", "error_description"], "message"),
+    callbackMessageParam: oneOf(
+      "callbackMessageParam",
+      options.callbackMessageParam,
+      ["message", "error_description"],
+      "message",
+    ),
     expiresInAsString: options.expiresInAsString ?? false,
     lowercaseTokenType: options.lowercaseTokenType ?? false,
     codeTtlSeconds: nonNegative("codeTtlSeconds", options.codeTtlSeconds, 60),

@@ -41,6 +41,8 @@ try {
   process.once("SIGINT", () => shutdown("SIGINT"))
   process.once("SIGTERM", () => shutdown("SIGTERM"))
 } catch (error) {
-  process.stderr.write(`grantflow sandbox failed to start: ${error instanceof Error ? error.message : String(error)}\n`)
+  process.stderr.write(
+    `grantflow sandbox failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  )
   process.exit(1)
 }

@@ -2,7 +2,11 @@ import { createHash, randomBytes } from "node:crypto"
 import type { Sandbox } from "../src/index.js"
 
 /** The default Cryptohopper client's credentials and first redirect URI. */
-export const HOPPER = { clientId: "hopper-app", clientSecret: "hopper-secret", redirectUri: "http://127.0.0.1/callback" } as const
+export const HOPPER = {
+  clientId: "hopper-app",
+  clientSecret: "hopper-secret",
+  redirectUri: "http://127.0.0.1/callback",
+} as const
 
 /** The default Cryptofuse client's credentials. */
 export const FUSE = { clientId: "fuse-client", clientSecret: "fuse-secret-with/special+chars" } as const
@@ -47,7 +51,11 @@ export const getCode = async (sb: Sandbox, extra: Record<string, string> = {}): 
 }
 
 /** POSTs a JSON body (Cryptohopper's documented format) to its token endpoint. */
-export const hopperTokenJson = async (sb: Sandbox, body: Record<string, unknown>, headers: Record<string, string> = {}) => {
+export const hopperTokenJson = async (
+  sb: Sandbox,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+) => {
   const res = await fetch(sb.cryptohopper.tokenEndpoint, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
@@ -57,10 +65,18 @@ export const hopperTokenJson = async (sb: Sandbox, body: Record<string, unknown>
 }
 
 /** POSTs a form to a URL and parses the JSON answer (undefined for an empty body). */
-export const postForm = async (url: string, form: Record<string, string>, headers: Record<string, string> = {}) => {
+export const postForm = async (
+  url: string,
+  form: Record<string, string>,
+  headers: Record<string, string> = {},
+) => {
   const res = await fetch(url, { method: "POST", headers, body: new URLSearchParams(form) })
   const text = await res.text()
-  return { res, text, json: (text === "" ? undefined : JSON.parse(text)) as Record<string, unknown> | undefined }
+  return {
+    res,
+    text,
+    json: (text === "" ? undefined : JSON.parse(text)) as Record<string, unknown> | undefined,
+  }
 }
 
 /** Exchanges a fresh code for tokens with the default client. */
@@ -74,7 +90,13 @@ export const hopperTokens = async (sb: Sandbox, extra: Record<string, string> = 
     code,
   })
   if (res.status !== 200) throw new Error(`token exchange failed: ${JSON.stringify(json)}`)
-  return json as { access_token: string; refresh_token: string; expires_in: number; scope: string | null; token_type: string }
+  return json as {
+    access_token: string
+    refresh_token: string
+    expires_in: number
+    scope: string | null
+    token_type: string
+  }
 }
 
 /** A Cryptofuse client-credentials token for the default client. */

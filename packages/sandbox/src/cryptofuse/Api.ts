@@ -30,7 +30,8 @@ const readPaymentInput = async ({ req, res }: Exchange): Promise<Record<string, 
   if (type === "application/json") {
     try {
       const parsed: unknown = JSON.parse(body.bytes.toString("utf8"))
-      if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>
+      if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed))
+        return parsed as Record<string, unknown>
       sendJson(res, 400, { non_field_errors: ["Invalid data. Expected a dictionary, but got list."] })
     } catch {
       // DRF's ParseError text.
@@ -40,7 +41,11 @@ const readPaymentInput = async ({ req, res }: Exchange): Promise<Record<string, 
   }
   if (type === "application/x-www-form-urlencoded") {
     const form = Params.fromForm(body.bytes)
-    return { amount: form.get("amount"), currency: form.get("currency"), description: form.get("description") }
+    return {
+      amount: form.get("amount"),
+      currency: form.get("currency"),
+      description: form.get("description"),
+    }
   }
   sendJson(res, 415, { detail: `Unsupported media type "${type}" in request.` })
   return undefined
@@ -52,16 +57,23 @@ const createPayment: ApiHandler = async (exchange) => {
   const errors: Record<string, Array<string>> = {}
   const amount = typeof input.amount === "number" ? String(input.amount) : input.amount
   if (amount === undefined || amount === null || amount === "") errors.amount = ["This field is required."]
-  else if (typeof amount !== "string" || !AMOUNT.test(amount) || Number(amount) <= 0) errors.amount = ["A valid positive number is required."]
+  else if (typeof amount !== "string" || !AMOUNT.test(amount) || Number(amount) <= 0)
+    errors.amount = ["A valid positive number is required."]
   const currency = input.currency
-  if (currency === undefined || currency === null || currency === "") errors.currency = ["This field is required."]
+  if (currency === undefined || currency === null || currency === "")
+    errors.currency = ["This field is required."]
   else if (typeof currency !== "string" || !CURRENCIES.some((c) => c.code === currency)) {
     errors.currency = [`"${String(currency)}" is not a valid choice.`]
   }
   const description = input.description ?? ""
-  if (typeof description !== "string" || description.length > 255) errors.description = ["Ensure this field has no more than 255 characters."]
+  if (typeof description !== "string" || description.length > 255)
+    errors.description = ["Ensure this field has no more than 255 characters."]
   if (Object.keys(errors).length > 0) return sendJson(exchange.res, 400, errors)
-  const payment = exchange.ctx.cryptofuse.addPayment({ amount: amount as string, currency: currency as string, description: description as string })
+  const payment = exchange.ctx.cryptofuse.addPayment({
+    amount: amount as string,
+    currency: currency as string,
+    description: description as string,
+  })
   sendJson(exchange.res, 201, payment)
 }
 
@@ -74,13 +86,29 @@ const RESOURCES: ReadonlyArray<Resource> = [
     },
   },
   { path: "/rates/", methods: { GET: { scope: "read", handle: ({ res }) => sendJson(res, 200, RATES) } } },
-  { path: "/currencies/", methods: { GET: { scope: "read", handle: ({ res }) => sendJson(res, 200, CURRENCIES) } } },
-  { path: "/withdrawals/", methods: { GET: { scope: "read", handle: ({ res, url, ctx }) => sendPage(res, url, ctx.cryptofuse.withdrawals) } } },
+  {
+    path: "/currencies/",
+    methods: { GET: { scope: "read", handle: ({ res }) => sendJson(res, 200, CURRENCIES) } },
+  },
+  {
+    path: "/withdrawals/",
+    methods: {
+      GET: { scope: "read", handle: ({ res, url, ctx }) => sendPage(res, url, ctx.cryptofuse.withdrawals) },
+    },
+  },
   // Webhook configuration is a write-scope resource even to read, as Cryptofuse's scope table says.
-  { path: "/webhooks", methods: { GET: { scope: "write", handle: ({ res, ctx }) => sendJson(res, 200, ctx.cryptofuse.webhooks) } } },
+  {
+    path: "/webhooks",
+    methods: {
+      GET: { scope: "write", handle: ({ res, ctx }) => sendJson(res, 200, ctx.cryptofuse.webhooks) },
+    },
+  },
 ]
 
-const notFoundPage = page("Not Found", "<h1>Not Found</h1><p>The requested resource was not found on this server.</p>")
+const notFoundPage = page(
+  "Not Found",
+  "<h1>Not Found</h1><p>The requested resource was not found on this server.</p>",
+)
 
 /** The Cryptofuse API: Django REST framework views behind django-oauth-toolkit authentication. */
 export const api = async (exchange: Exchange): Promise<void> => {
@@ -100,7 +128,12 @@ export const api = async (exchange: Exchange): Promise<void> => {
   const scope = method?.scope ?? (SAFE_METHODS.includes(req.method ?? "") ? "read" : "write")
   if (!requireScope(res, token, scope)) return
   if (!method) {
-    return sendJson(res, 405, { detail: `Method "${req.method}" not allowed.` }, { allow: Object.keys(resource.methods).join(", ") })
+    return sendJson(
+      res,
+      405,
+      { detail: `Method "${req.method}" not allowed.` },
+      { allow: Object.keys(resource.methods).join(", ") },
+    )
   }
   await method.handle(exchange, token)
 }

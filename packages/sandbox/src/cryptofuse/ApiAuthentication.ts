@@ -22,7 +22,11 @@ const bearerToken = (header: string | undefined): string | undefined => {
  * itself. django-oauth-toolkit puts the reason into `WWW-Authenticate`; the body stays DRF's
  * generic message.
  */
-export const authenticateApiRequest = (ctx: SandboxContext, req: IncomingMessage, res: ServerResponse): IssuedToken | undefined => {
+export const authenticateApiRequest = (
+  ctx: SandboxContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): IssuedToken | undefined => {
   const value = bearerToken(req.headers.authorization)
   if (value === undefined) {
     sendJson(res, 401, { detail: NOT_AUTHENTICATED }, { "www-authenticate": 'Bearer realm="api"' })
@@ -30,10 +34,16 @@ export const authenticateApiRequest = (ctx: SandboxContext, req: IncomingMessage
   }
   const check = ctx.tokens.check(value, "access", "cryptofuse")
   if (check.status === "valid") return check.token
-  const description = check.status === "expired" ? "The access token has expired." : "The access token is invalid."
-  sendJson(res, 401, { detail: NOT_AUTHENTICATED }, {
-    "www-authenticate": `Bearer realm="api", error="invalid_token", error_description="${description}"`,
-  })
+  const description =
+    check.status === "expired" ? "The access token has expired." : "The access token is invalid."
+  sendJson(
+    res,
+    401,
+    { detail: NOT_AUTHENTICATED },
+    {
+      "www-authenticate": `Bearer realm="api", error="invalid_token", error_description="${description}"`,
+    },
+  )
   return undefined
 }
 

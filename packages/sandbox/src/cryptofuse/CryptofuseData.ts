@@ -29,7 +29,10 @@ export const CURRENCIES = Object.freeze([
 ])
 
 /** Fixed USD rates, so tests can assert on them. */
-export const RATES = Object.freeze({ base: "USD", rates: Object.freeze({ BTC: "64000.50", ETH: "3100.25", USDT: "1.00", USDC: "1.00" }) })
+export const RATES = Object.freeze({
+  base: "USD",
+  rates: Object.freeze({ BTC: "64000.50", ETH: "3100.25", USDT: "1.00", USDC: "1.00" }),
+})
 
 const SEEDED_PAYMENTS = 12
 
@@ -40,7 +43,12 @@ export class CryptofuseData {
   readonly payments: Array<Payment> = []
   readonly withdrawals: ReadonlyArray<Withdrawal>
   readonly webhooks = Object.freeze([
-    Object.freeze({ id: 1, url: "https://example.invalid/webhooks/cryptofuse", events: Object.freeze(["payment.completed", "payment.expired"]), active: true }),
+    Object.freeze({
+      id: 1,
+      url: "https://example.invalid/webhooks/cryptofuse",
+      events: Object.freeze(["payment.completed", "payment.expired"]),
+      active: true,
+    }),
   ])
 
   constructor() {
@@ -56,19 +64,26 @@ export class CryptofuseData {
       })
     }
     this.withdrawals = Object.freeze(
-      [1, 2, 3].map((n) => Object.freeze({
-        id: `10000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
-        amount: `${n * 0.01}`,
-        currency: "BTC",
-        address: `bc1qsandbox${n}xxxxxxxxxxxxxxxxxxxxxxxxxxxx`,
-        status: n === 3 ? ("pending" as const) : ("completed" as const),
-        created_at: isoAt(100 + n),
-      })),
+      [1, 2, 3].map((n) =>
+        Object.freeze({
+          id: `10000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
+          amount: `${n * 0.01}`,
+          currency: "BTC",
+          address: `bc1qsandbox${n}xxxxxxxxxxxxxxxxxxxxxxxxxxxx`,
+          status: n === 3 ? ("pending" as const) : ("completed" as const),
+          created_at: isoAt(100 + n),
+        }),
+      ),
     )
   }
 
   addPayment(input: { amount: string; currency: string; description: string }): Payment {
-    const payment: Payment = { id: randomUUID(), status: "pending", created_at: new Date().toISOString(), ...input }
+    const payment: Payment = {
+      id: randomUUID(),
+      status: "pending",
+      created_at: new Date().toISOString(),
+      ...input,
+    }
     this.payments.push(payment)
     return payment
   }

@@ -18,7 +18,8 @@ export const readFormRequest = async ({ req, res, url }: Exchange): Promise<Para
   }
   const body = await readBody(req)
   if (!body.ok) {
-    if (body.reason === "too-large") sendDotError(res, { error: "invalid_request", description: "Request body too large." })
+    if (body.reason === "too-large")
+      sendDotError(res, { error: "invalid_request", description: "Request body too large." })
     return undefined
   }
   if (url.search !== "") {

@@ -14,6 +14,7 @@ export interface DotError {
  */
 export const sendDotError = (res: ServerResponse, { error, description }: DotError): void => {
   const body = description === undefined ? { error } : { error, error_description: description }
-  if (error === "invalid_client") sendTokenJson(res, 401, body, { "www-authenticate": 'Bearer error="invalid_client"' })
+  if (error === "invalid_client")
+    sendTokenJson(res, 401, body, { "www-authenticate": 'Bearer error="invalid_client"' })
   else sendTokenJson(res, 400, body)
 }

@@ -20,7 +20,8 @@ export const sendPage = (res: ServerResponse, url: URL, items: ReadonlyArray<unk
   const pageParam = url.searchParams.get("page") ?? "1"
   const sizeParam = url.searchParams.get("page_size")
   const page = /^[1-9][0-9]{0,8}$/.test(pageParam) ? Number(pageParam) : Number.NaN
-  const parsedSize = sizeParam !== null && /^[1-9][0-9]{0,8}$/.test(sizeParam) ? Number(sizeParam) : DEFAULT_PAGE_SIZE
+  const parsedSize =
+    sizeParam !== null && /^[1-9][0-9]{0,8}$/.test(sizeParam) ? Number(sizeParam) : DEFAULT_PAGE_SIZE
   const size = Math.min(parsedSize, MAX_PAGE_SIZE)
   const pages = Math.max(1, Math.ceil(items.length / size))
   if (Number.isNaN(page) && pageParam !== "last") return sendJson(res, 404, { detail: "Invalid page." })

@@ -16,11 +16,13 @@ export const revokeToken = async (exchange: Exchange): Promise<void> => {
   if (!params) return
   if (refuseDuplicates(res, params)) return
   const value = params.get("token")
-  if (value === undefined) return sendDotError(res, { error: "invalid_request", description: "Missing token parameter." })
+  if (value === undefined)
+    return sendDotError(res, { error: "invalid_request", description: "Missing token parameter." })
   const auth = authenticateClient(ctx, req, params)
   if (!auth.ok) return sendDotError(res, auth)
   const hint = params.get("token_type_hint")
-  if (hint !== undefined && !HINTS.includes(hint)) return sendDotError(res, { error: "unsupported_token_type" })
+  if (hint !== undefined && !HINTS.includes(hint))
+    return sendDotError(res, { error: "unsupported_token_type" })
   const token = ctx.tokens.find(value, "cryptofuse")
   if (token && token.clientId === auth.client.clientId) ctx.tokens.revoke(token)
   sendEmpty(res, 200, { "cache-control": "no-store" })

@@ -15,7 +15,10 @@ export const token = async (exchange: Exchange): Promise<void> => {
   if (!params) return
   const grantType = params.get("grant_type")
   // oauthlib sends a missing or unknown grant type to its default handler, which refuses it.
-  if (grantType !== "client_credentials" && (grantType === undefined || !OTHER_KNOWN_GRANTS.includes(grantType))) {
+  if (
+    grantType !== "client_credentials" &&
+    (grantType === undefined || !OTHER_KNOWN_GRANTS.includes(grantType))
+  ) {
     return sendDotError(res, { error: "unsupported_grant_type" })
   }
   if (refuseDuplicates(res, params)) return
@@ -30,7 +33,8 @@ export const token = async (exchange: Exchange): Promise<void> => {
     scopeParam === undefined
       ? [...(client.defaultScopes ?? client.scopes.filter((s) => s === "read" || s === "write"))]
       : scopeParam.trim().split(" ")
-  if (scopes.length === 0 || scopes.some((s) => !client.scopes.includes(s))) return sendDotError(res, { error: "invalid_scope" })
+  if (scopes.length === 0 || scopes.some((s) => !client.scopes.includes(s)))
+    return sendDotError(res, { error: "invalid_scope" })
 
   const ttl = ctx.options.accessTokenTtlSeconds.cryptofuse
   const access = ctx.tokens.issue({
@@ -42,5 +46,10 @@ export const token = async (exchange: Exchange): Promise<void> => {
     grantId: randomAlphanumeric(16),
     expiresAt: ctx.now() + ttl * 1000,
   })
-  sendTokenJson(res, 200, { access_token: access.value, expires_in: ttl, token_type: "Bearer", scope: scopes.join(" ") })
+  sendTokenJson(res, 200, {
+    access_token: access.value,
+    expires_in: ttl,
+    token_type: "Bearer",
+    scope: scopes.join(" "),
+  })
 }

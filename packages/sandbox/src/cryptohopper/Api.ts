@@ -35,7 +35,16 @@ const ticker: ApiHandler = ({ res, url }) => {
     return
   }
   sendJson(res, 200, {
-    data: { exchange, pair, last, bid: +(last * 0.9995).toFixed(8), ask: +(last * 1.0005).toFixed(8), high: +(last * 1.02).toFixed(8), low: +(last * 0.98).toFixed(8), volume: 1234.5678 },
+    data: {
+      exchange,
+      pair,
+      last,
+      bid: +(last * 0.9995).toFixed(8),
+      ask: +(last * 1.0005).toFixed(8),
+      high: +(last * 1.02).toFixed(8),
+      low: +(last * 0.98).toFixed(8),
+      volume: 1234.5678,
+    },
   })
 }
 
@@ -44,11 +53,14 @@ const placeOrder: ApiHandler = async ({ req, res }, token, match) => {
   const hopperId = match[1]!
   const body = await readBody(req)
   if (!body.ok) {
-    if (body.reason === "too-large") sendApiError(res, 400, ApiErrorCodes.badRequest, "The request body is too large.")
+    if (body.reason === "too-large")
+      sendApiError(res, 400, ApiErrorCodes.badRequest, "The request body is too large.")
     return
   }
-  if (!HOPPERS.some((h) => h.id === hopperId)) return sendApiError(res, 404, ApiErrorCodes.notFound, "Hopper not found.")
-  if (mediaType(req) !== "application/json") return sendApiError(res, 400, ApiErrorCodes.badRequest, "The body must be JSON.")
+  if (!HOPPERS.some((h) => h.id === hopperId))
+    return sendApiError(res, 404, ApiErrorCodes.notFound, "Hopper not found.")
+  if (mediaType(req) !== "application/json")
+    return sendApiError(res, 400, ApiErrorCodes.badRequest, "The body must be JSON.")
   let order: unknown
   try {
     order = JSON.parse(body.bytes.toString("utf8"))

@@ -23,11 +23,16 @@ export const ApiErrorCodes = {
  * travels in the `access-token` header; Cryptohopper's AWS API Gateway answers a bare
  * `Authorization: Bearer` with 405 "Missing Authentication Token".
  */
-export const authenticateApiRequest = (ctx: SandboxContext, req: IncomingMessage, res: ServerResponse): IssuedToken | undefined => {
+export const authenticateApiRequest = (
+  ctx: SandboxContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): IssuedToken | undefined => {
   const header = req.headers["access-token"]
   const value = Array.isArray(header) ? header[0] : header
   if (value === undefined || value === "") {
-    if (req.headers.authorization !== undefined) sendJson(res, 405, { message: "Missing Authentication Token" })
+    if (req.headers.authorization !== undefined)
+      sendJson(res, 405, { message: "Missing Authentication Token" })
     else sendApiError(res, 401, ApiErrorCodes.missingToken, "The access-token header is missing.")
     return undefined
   }
@@ -49,8 +54,17 @@ export const authenticateApiRequest = (ctx: SandboxContext, req: IncomingMessage
 }
 
 /** Whether the token holds one of `scopes`; answers 403 when not. */
-export const requireScope = (res: ServerResponse, token: IssuedToken, scopes: ReadonlyArray<string>): boolean => {
+export const requireScope = (
+  res: ServerResponse,
+  token: IssuedToken,
+  scopes: ReadonlyArray<string>,
+): boolean => {
   if (scopes.some((s) => token.scopes.includes(s))) return true
-  sendApiError(res, 403, ApiErrorCodes.insufficientScope, `This endpoint requires the scope ${scopes.join(" or ")}.`)
+  sendApiError(
+    res,
+    403,
+    ApiErrorCodes.insufficientScope,
+    `This endpoint requires the scope ${scopes.join(" or ")}.`,
+  )
   return false
 }

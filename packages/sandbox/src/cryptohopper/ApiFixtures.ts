@@ -11,8 +11,22 @@ export const SANDBOX_USER = Object.freeze({
 
 /** The hoppers `GET /v1/hopper` lists. */
 export const HOPPERS = Object.freeze([
-  Object.freeze({ id: "1001", name: "Sandbox BTC hopper", exchange: "binance", base_currency: "USDT", enabled: 1, paper_trading: 1 }),
-  Object.freeze({ id: "1002", name: "Sandbox ETH hopper", exchange: "kraken", base_currency: "EUR", enabled: 0, paper_trading: 1 }),
+  Object.freeze({
+    id: "1001",
+    name: "Sandbox BTC hopper",
+    exchange: "binance",
+    base_currency: "USDT",
+    enabled: 1,
+    paper_trading: 1,
+  }),
+  Object.freeze({
+    id: "1002",
+    name: "Sandbox ETH hopper",
+    exchange: "kraken",
+    base_currency: "EUR",
+    enabled: 0,
+    paper_trading: 1,
+  }),
 ])
 
 /** Fixed ticker prices per exchange and pair, so tests can assert on them. */

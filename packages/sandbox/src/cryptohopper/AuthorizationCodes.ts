@@ -32,7 +32,10 @@ export class AuthorizationCodes {
     this.#now = now
   }
 
-  issue(code: Omit<AuthorizationCode, "value" | "grantId" | "consumed" | "expiresAt">, ttlSeconds: number): AuthorizationCode {
+  issue(
+    code: Omit<AuthorizationCode, "value" | "grantId" | "consumed" | "expiresAt">,
+    ttlSeconds: number,
+  ): AuthorizationCode {
     this.#maybePrune()
     const issued: AuthorizationCode = {
       ...code,

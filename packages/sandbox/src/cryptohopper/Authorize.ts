@@ -18,7 +18,13 @@ export const CallbackMessages = {
 } as const
 
 /** Sends the user back to the app with Cryptohopper's `error=1` and a human message. */
-const redirectWithError = (res: ServerResponse, ctx: SandboxContext, redirectUri: string, message: string, state: string | undefined) => {
+const redirectWithError = (
+  res: ServerResponse,
+  ctx: SandboxContext,
+  redirectUri: string,
+  message: string,
+  state: string | undefined,
+) => {
   const target = new URL(redirectUri)
   target.searchParams.set("error", "1")
   target.searchParams.set(ctx.options.callbackMessageParam, message)
@@ -44,7 +50,12 @@ const redirectWithCode = (res: ServerResponse, ctx: SandboxContext, request: Aut
   redirect(res, target.href)
 }
 
-const decide = (res: ServerResponse, ctx: SandboxContext, request: AuthorizationRequest, approved: boolean) => {
+const decide = (
+  res: ServerResponse,
+  ctx: SandboxContext,
+  request: AuthorizationRequest,
+  approved: boolean,
+) => {
   if (approved) redirectWithCode(res, ctx, request)
   else redirectWithError(res, ctx, request.redirectUri, CallbackMessages.denied, request.state)
 }
@@ -162,7 +173,11 @@ export const authorizeDecision = async ({ req, res, ctx }: Exchange): Promise<vo
   }
   const request = ctx.consents.take(id)
   if (!request) {
-    sendHtml(res, 400, authorizeErrorPage("This authorization request is unknown, already answered or expired."))
+    sendHtml(
+      res,
+      400,
+      authorizeErrorPage("This authorization request is unknown, already answered or expired."),
+    )
     return
   }
   decide(res, ctx, request, decision === "approve")

@@ -10,12 +10,18 @@ const SCOPE_TEXT: Readonly<Record<string, string>> = {
 }
 
 /** The page a person sees to approve or deny a Cryptohopper app. */
-export const consentPage = (request: AuthorizationRequest, requestId: string, decisionPath: string): string => {
+export const consentPage = (
+  request: AuthorizationRequest,
+  requestId: string,
+  decisionPath: string,
+): string => {
   const name = request.client.name ?? request.client.clientId
   const scopes =
     request.scopes.length === 0
       ? "<li>No scopes: only basic access</li>"
-      : request.scopes.map((s) => `<li><code>${escapeHtml(s)}</code> — ${escapeHtml(SCOPE_TEXT[s] ?? s)}</li>`).join("\n")
+      : request.scopes
+          .map((s) => `<li><code>${escapeHtml(s)}</code> — ${escapeHtml(SCOPE_TEXT[s] ?? s)}</li>`)
+          .join("\n")
   return page(
     `Authorize ${name} — Cryptohopper sandbox`,
     `<h1>Authorize <span id="app-name">${escapeHtml(name)}</span></h1>
@@ -35,4 +41,7 @@ ${scopes}
 
 /** A 400 page for authorization requests that must not redirect anywhere. */
 export const authorizeErrorPage = (message: string): string =>
-  page("Authorization error — Cryptohopper sandbox", `<h1>Authorization error</h1>\n<p id="error">${escapeHtml(message)}</p>`)
+  page(
+    "Authorization error — Cryptohopper sandbox",
+    `<h1>Authorization error</h1>\n<p id="error">${escapeHtml(message)}</p>`,
+  )

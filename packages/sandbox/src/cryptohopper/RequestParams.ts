@@ -8,10 +8,14 @@ import { sendOAuthError } from "./TokenErrors.js"
  * JSON body; the server behind them also takes a form. Answers the error itself and returns
  * undefined when the body is unusable.
  */
-export const readRequestParams = async (req: IncomingMessage, res: ServerResponse): Promise<Params | undefined> => {
+export const readRequestParams = async (
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<Params | undefined> => {
   const body = await readBody(req)
   if (!body.ok) {
-    if (body.reason === "too-large") sendOAuthError(res, { error: "invalid_request", description: "The request body is too large." })
+    if (body.reason === "too-large")
+      sendOAuthError(res, { error: "invalid_request", description: "The request body is too large." })
     return undefined
   }
   const type = mediaType(req)
@@ -26,7 +30,10 @@ export const readRequestParams = async (req: IncomingMessage, res: ServerRespons
   }
   const duplicate = params.firstDuplicate()
   if (duplicate !== undefined) {
-    sendOAuthError(res, { error: "invalid_request", description: `The parameter ${duplicate} was sent more than once.` })
+    sendOAuthError(res, {
+      error: "invalid_request",
+      description: `The parameter ${duplicate} was sent more than once.`,
+    })
     return undefined
   }
   return params

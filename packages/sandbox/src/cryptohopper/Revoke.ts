@@ -21,10 +21,17 @@ export const revoke = async ({ req, res, ctx }: Exchange): Promise<void> => {
   const auth = authenticateClient(ctx, req, params)
   if (!auth.ok) return sendOAuthError(res, auth)
   const value = params.get("token")
-  if (value === undefined) return sendOAuthError(res, { error: "invalid_request", description: "Missing parameter: token is required." })
+  if (value === undefined)
+    return sendOAuthError(res, {
+      error: "invalid_request",
+      description: "Missing parameter: token is required.",
+    })
   const hint = params.get("token_type_hint")
   if (hint !== undefined && !HINTS.includes(hint)) {
-    return sendOAuthError(res, { error: "unsupported_token_type", description: `Token type hint "${hint}" is not supported.` })
+    return sendOAuthError(res, {
+      error: "unsupported_token_type",
+      description: `Token type hint "${hint}" is not supported.`,
+    })
   }
   const token = ctx.tokens.find(value, "cryptohopper")
   if (token && token.clientId === auth.client.clientId) {

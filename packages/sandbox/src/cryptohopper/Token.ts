@@ -10,11 +10,17 @@ import { readRequestParams } from "./RequestParams.js"
 import { sendOAuthError, type OAuthError } from "./TokenErrors.js"
 import { tokenResponse } from "./TokenResponse.js"
 
-type GrantResult = { readonly ok: true; readonly body: Record<string, unknown> } | ({ readonly ok: false } & OAuthError)
+type GrantResult =
+  { readonly ok: true; readonly body: Record<string, unknown> } | ({ readonly ok: false } & OAuthError)
 
 const fail = (error: string, description: string): GrantResult => ({ ok: false, error, description })
 
-const issueAccess = (ctx: SandboxContext, client: SandboxClient, scopes: ReadonlyArray<string>, grantId: string): IssuedToken =>
+const issueAccess = (
+  ctx: SandboxContext,
+  client: SandboxClient,
+  scopes: ReadonlyArray<string>,
+  grantId: string,
+): IssuedToken =>
   ctx.tokens.issue({
     value: randomHex(20),
     kind: "access",
@@ -25,7 +31,12 @@ const issueAccess = (ctx: SandboxContext, client: SandboxClient, scopes: Readonl
     expiresAt: ctx.now() + ctx.options.accessTokenTtlSeconds.cryptohopper * 1000,
   })
 
-const issueRefresh = (ctx: SandboxContext, client: SandboxClient, scopes: ReadonlyArray<string>, grantId: string): IssuedToken =>
+const issueRefresh = (
+  ctx: SandboxContext,
+  client: SandboxClient,
+  scopes: ReadonlyArray<string>,
+  grantId: string,
+): IssuedToken =>
   ctx.tokens.issue({
     value: randomHex(20),
     kind: "refresh",
@@ -40,7 +51,8 @@ const authorizationCodeGrant = (ctx: SandboxContext, client: SandboxClient, para
   const value = params.get("code")
   if (value === undefined) return fail("invalid_request", "Missing parameter: code is required.")
   const code = ctx.codes.find(value)
-  if (!code || code.clientId !== client.clientId) return fail("invalid_grant", "The authorization code is invalid.")
+  if (!code || code.clientId !== client.clientId)
+    return fail("invalid_grant", "The authorization code is invalid.")
   if (code.consumed) {
     // RFC 6749 §4.1.2: a code used twice may have been stolen, so everything it gave is revoked.
     ctx.tokens.revokeGrant(code.grantId)
@@ -52,7 +64,11 @@ const authorizationCodeGrant = (ctx: SandboxContext, client: SandboxClient, para
   if (ctx.codes.isExpired(code)) return fail("invalid_grant", "The authorization code has expired.")
 
   const redirectUri = params.get("redirect_uri")
-  if (code.redirectUriSent ? redirectUri !== code.redirectUri : redirectUri !== undefined && redirectUri !== code.redirectUri) {
+  if (
+    code.redirectUriSent
+      ? redirectUri !== code.redirectUri
+      : redirectUri !== undefined && redirectUri !== code.redirectUri
+  ) {
     return fail("invalid_grant", "The redirect URI does not match the one of the authorization request.")
   }
 
@@ -64,7 +80,10 @@ const authorizationCodeGrant = (ctx: SandboxContext, client: SandboxClient, para
     }
   } else if (verifier !== undefined) {
     // RFC 9700 §2.1.1: a verifier without a challenge hints at a PKCE downgrade.
-    return fail("invalid_grant", "A code verifier was sent but the authorization request had no code challenge.")
+    return fail(
+      "invalid_grant",
+      "A code verifier was sent but the authorization request had no code challenge.",
+    )
   }
 
   const access = issueAccess(ctx, client, code.scopes, code.grantId)
@@ -108,14 +127,23 @@ export const token = async ({ req, res, ctx }: Exchange): Promise<void> => {
   if (!params) return
   const grantType = params.get("grant_type")
   if (grantType === undefined) {
-    return sendOAuthError(res, { error: "invalid_request", description: "The grant type was not specified in the request." })
+    return sendOAuthError(res, {
+      error: "invalid_request",
+      description: "The grant type was not specified in the request.",
+    })
   }
   if (grantType !== "authorization_code" && grantType !== "refresh_token") {
-    return sendOAuthError(res, { error: "unsupported_grant_type", description: `Grant type "${grantType}" is not supported.` })
+    return sendOAuthError(res, {
+      error: "unsupported_grant_type",
+      description: `Grant type "${grantType}" is not supported.`,
+    })
   }
   const auth = authenticateClient(ctx, req, params)
   if (!auth.ok) return sendOAuthError(res, auth)
-  const result = grantType === "authorization_code" ? authorizationCodeGrant(ctx, auth.client, params) : refreshTokenGrant(ctx, auth.client, params)
+  const result =
+    grantType === "authorization_code"
+      ? authorizationCodeGrant(ctx, auth.client, params)
+      : refreshTokenGrant(ctx, auth.client, params)
   if (result.ok) sendTokenJson(res, 200, result.body)
   else sendOAuthError(res, result)
 }

@@ -5,7 +5,11 @@ import type { IssuedToken } from "../TokenRegistry.js"
  * The token response as Cryptohopper shapes it: `scope` comma joined (null when empty),
  * `expires_in` an integer unless `expiresInAsString` mimics the docs' string example.
  */
-export const tokenResponse = (ctx: SandboxContext, access: IssuedToken, refresh: IssuedToken | undefined): Record<string, unknown> => {
+export const tokenResponse = (
+  ctx: SandboxContext,
+  access: IssuedToken,
+  refresh: IssuedToken | undefined,
+): Record<string, unknown> => {
   const ttl = ctx.options.accessTokenTtlSeconds.cryptohopper
   return {
     access_token: access.value,

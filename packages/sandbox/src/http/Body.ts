@@ -40,7 +40,13 @@ export const readBody = (req: IncomingMessage): Promise<BodyResult> =>
         chunks.push(chunk)
       }
     })
-    req.on("end", () => settle(size > MAX_BODY_BYTES ? { ok: false, reason: "too-large" } : { ok: true, bytes: Buffer.concat(chunks) }))
+    req.on("end", () =>
+      settle(
+        size > MAX_BODY_BYTES
+          ? { ok: false, reason: "too-large" }
+          : { ok: true, bytes: Buffer.concat(chunks) },
+      ),
+    )
     req.on("error", () => settle({ ok: false, reason: "aborted" }))
     req.on("close", () => settle({ ok: false, reason: "aborted" }))
   })

@@ -40,5 +40,9 @@ export const parseBasic = (header: string | undefined): BasicCredentials => {
   const decoded = Buffer.from(encoded, "base64").toString("utf8")
   const colon = decoded.indexOf(":")
   if (colon < 0) return { kind: "malformed" }
-  return { kind: "present", clientId: unquotePlus(decoded.slice(0, colon)), clientSecret: unquotePlus(decoded.slice(colon + 1)) }
+  return {
+    kind: "present",
+    clientId: unquotePlus(decoded.slice(0, colon)),
+    clientSecret: unquotePlus(decoded.slice(colon + 1)),
+  }
 }

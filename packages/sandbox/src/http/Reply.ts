@@ -3,7 +3,13 @@ import type { ServerResponse } from "node:http"
 /** Extra response headers. */
 export type Headers = Readonly<Record<string, string>>
 
-const send = (res: ServerResponse, status: number, contentType: string | undefined, body: string | Buffer, headers: Headers = {}) => {
+const send = (
+  res: ServerResponse,
+  status: number,
+  contentType: string | undefined,
+  body: string | Buffer,
+  headers: Headers = {},
+) => {
   if (res.headersSent || res.destroyed) return
   const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body
   res.statusCode = status
@@ -26,11 +32,17 @@ export const sendHtml = (res: ServerResponse, status: number, html: string, head
   send(res, status, "text/html; charset=utf-8", html, headers)
 
 /** Sends a body with an explicit content type. */
-export const sendRaw = (res: ServerResponse, status: number, contentType: string | undefined, body: string | Buffer, headers?: Headers): void =>
-  send(res, status, contentType, body, headers)
+export const sendRaw = (
+  res: ServerResponse,
+  status: number,
+  contentType: string | undefined,
+  body: string | Buffer,
+  headers?: Headers,
+): void => send(res, status, contentType, body, headers)
 
 /** Sends a response without a body. */
-export const sendEmpty = (res: ServerResponse, status: number, headers?: Headers): void => send(res, status, undefined, "", headers)
+export const sendEmpty = (res: ServerResponse, status: number, headers?: Headers): void =>
+  send(res, status, undefined, "", headers)
 
 /** Sends a redirect to `location`. */
 export const redirect = (res: ServerResponse, location: string, status = 302): void =>
