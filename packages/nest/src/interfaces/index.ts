@@ -1,0 +1,5 @@
+export type {
+  GrantflowClientConfig,
+  GrantflowClientOptions,
+  GrantflowModuleOptions,
+} from "./grantflow-module-options.interface.js"

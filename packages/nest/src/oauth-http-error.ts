@@ -1,0 +1,86 @@
+import type { OAuthError } from "@grantflow/core"
+
+/** The JSON body `OAuthExceptionFilter` answers with. */
+export interface OAuthHttpError {
+  readonly statusCode: number
+  /** The error's `_tag`, e.g. `"AuthorizationError"`. */
+  readonly error: OAuthError["_tag"]
+  /** Safe to show a user: no secret, no request data, no server internals. */
+  readonly message: string
+}
+
+/** What the filter does with one error: the answer, and what to log beside it (if anything). */
+export interface OAuthHttpMapping {
+  readonly body: OAuthHttpError
+  /** Logged, never sent: details a user must not see but an operator needs. */
+  readonly log?: { readonly level: "warn" | "error"; readonly message: string } | undefined
+}
+
+const OAUTH_ERROR_TAGS: ReadonlySet<string> = new Set<OAuthError["_tag"]>([
+  "OAuthServerError",
+  "AuthorizationError",
+  "StateMismatch",
+  "InvalidResponse",
+  "TransportError",
+  "ConfigError",
+  "StoreError",
+  "LoginRequired",
+])
+
+/** Whether `u` is one of `@grantflow/core`'s tagged errors (checked by `_tag`, so it holds across copies of core). */
+export const isOAuthError = (u: unknown): u is OAuthError =>
+  typeof u === "object" && u !== null && OAUTH_ERROR_TAGS.has((u as { _tag?: unknown })._tag as string)
+
+const CREDENTIALS_REJECTED = new Set(["invalid_client", "unauthorized_client"])
+
+/**
+ * Maps a grantflow error to the HTTP answer `OAuthExceptionFilter` sends, for custom filters
+ * (GraphQL, RPC) that want the same statuses and messages.
+ *
+ * @example
+ * ```ts
+ * const { body } = toOAuthHttpError(err) // { statusCode: 504, error: "TransportError", message: "..." }
+ * ```
+ */
+export const toOAuthHttpError = (e: OAuthError): OAuthHttpMapping => {
+  const answer = (statusCode: number, message: string, log?: OAuthHttpMapping["log"]): OAuthHttpMapping => ({
+    body: { statusCode, error: e._tag, message },
+    log,
+  })
+  switch (e._tag) {
+    case "AuthorizationError":
+      return answer(401, e.message)
+    case "StateMismatch":
+      return answer(400, e.message)
+    case "LoginRequired":
+      return answer(401, e.message)
+    case "OAuthServerError":
+      if (CREDENTIALS_REJECTED.has(e.error)) {
+        return answer(
+          502,
+          `The provider rejected this application's credentials (${e.error}); the client id or secret is wrong or not allowed this grant`,
+          { level: "error", message: e.message },
+        )
+      }
+      if (e.error === "invalid_grant") return answer(401, "Session expired, sign in again")
+      return answer(502, `The provider refused the request: ${e.message}`, {
+        level: "warn",
+        message: e.message,
+      })
+    case "InvalidResponse":
+      return answer(502, e.message, {
+        level: "warn",
+        message: `${e.message}; body starts with: ${e.excerpt}`,
+      })
+    case "TransportError":
+      // The message names the provider's host and path: an operator's business, not a visitor's.
+      return answer(504, `The provider did not answer (${e.reason})`, { level: "warn", message: e.message })
+    case "ConfigError":
+      return answer(500, "The OAuth client is misconfigured", { level: "error", message: e.message })
+    case "StoreError":
+      return answer(503, "The token store is unavailable, try again shortly", {
+        level: "error",
+        message: e.message,
+      })
+  }
+}
