@@ -21,16 +21,22 @@ export type TokenCheck =
   | { readonly status: "revoked"; readonly token: IssuedToken }
   | { readonly status: "unknown" }
 
+/** Revoked tokens, and tokens expired this long ago, are forgotten so long benchmarks do not grow memory. */
+const FORGET_AFTER_MS = 60 * 60 * 1000
+const PRUNE_EVERY = 10_000
+
 /** In-memory store of the tokens one sandbox instance issued. */
 export class TokenRegistry {
   readonly #tokens = new Map<string, IssuedToken>()
   readonly #now: () => number
+  #issuedSincePrune = 0
 
   constructor(now: () => number) {
     this.#now = now
   }
 
   issue(token: Omit<IssuedToken, "revoked">): IssuedToken {
+    if (++this.#issuedSincePrune >= PRUNE_EVERY) this.#prune()
     const issued: IssuedToken = { ...token, revoked: false }
     this.#tokens.set(issued.value, issued)
     return issued
@@ -70,6 +76,16 @@ export class TokenRegistry {
     const now = this.#now()
     for (const token of this.#tokens.values()) {
       if (token.kind === "access") token.expiresAt = Math.min(token.expiresAt ?? now, now)
+    }
+  }
+
+  #prune(): void {
+    this.#issuedSincePrune = 0
+    const cutoff = this.#now() - FORGET_AFTER_MS
+    for (const [value, token] of this.#tokens) {
+      // A forgotten token reads as unknown: the same 401 or invalid_grant a revoked or expired one gets.
+      if (token.revoked || (token.expiresAt !== undefined && token.expiresAt < cutoff))
+        this.#tokens.delete(value)
     }
   }
 

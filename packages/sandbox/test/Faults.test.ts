@@ -124,6 +124,19 @@ describe("fault injection", () => {
     await expect(attempt).rejects.toThrow()
   })
 
+  it("keeps serving after a client gives up on a delayed POST", async () => {
+    sb.faults.next("cryptohopper.token", { kind: "delay", ms: 200 })
+    const attempt = fetch(sb.cryptohopper.tokenEndpoint, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+      signal: AbortSignal.timeout(20),
+    })
+    await expect(attempt).rejects.toThrow()
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect((await hopperTokens(sb)).access_token).toMatch(/^[0-9a-f]{40}$/)
+  })
+
   it("hits only its own target", async () => {
     sb.faults.next("cryptofuse.api", { kind: "status", status: 500 })
     expect((await fuseTokenRequest()).status).toBe(200)

@@ -25,6 +25,11 @@ export const readBody = (req: IncomingMessage): Promise<BodyResult> =>
       settled = true
       resolve(result)
     }
+    // A client can give up while a delay fault holds its request; its events are gone by then.
+    if (req.destroyed) {
+      settle({ ok: false, reason: "aborted" })
+      return
+    }
     const declared = Number(req.headers["content-length"])
     if (Number.isFinite(declared) && declared > DRAIN_LIMIT_BYTES) {
       req.socket.destroy()
