@@ -1,1 +1,14 @@
-export {}
+/**
+ * `@grantflow/react-hooks`: an access token in React components, from your backend (confidential
+ * clients) or from PKCE in the browser (public clients), refreshed before expiry once across tabs.
+ * Self-contained on purpose: it imports nothing from `@grantflow/core`, so effect and ky stay out
+ * of browser bundles.
+ */
+export { OAuthProvider, type OAuthProviderProps } from "./OAuthProvider.js"
+export { useOAuthToken } from "./useOAuthToken.js"
+export { createTokenStore, type TokenStore, type TokenStoreOptions } from "./TokenStore.js"
+export type { OAuthTokenState, TokenActions, TokenStatus } from "./TokenSnapshot.js"
+export { backendSource, type BackendSourceOptions } from "./BackendSource.js"
+export { pkceSource, type PkceSourceOptions } from "./PkceSource.js"
+export type { SourceToken, TokenSource } from "./TokenSource.js"
+export { TokenError, type TokenErrorDetails, type TokenErrorTag } from "./TokenError.js"

@@ -1,0 +1,27 @@
+import { useState, type ReactNode } from "react"
+import type { TokenSource } from "./TokenSource.js"
+import { createTokenStore, type TokenStore, type TokenStoreOptions } from "./TokenStore.js"
+import { StoreContext } from "./internal/context.js"
+
+/** Either a source (the provider makes its store) or a store you made with `createTokenStore`. */
+export type OAuthProviderProps = { readonly children?: ReactNode } & (
+  | { readonly source: TokenSource; readonly options?: TokenStoreOptions; readonly store?: undefined }
+  | { readonly store: TokenStore; readonly source?: undefined; readonly options?: undefined }
+)
+
+/**
+ * Makes one token available to `useOAuthToken()` below it. The store is created once per mount
+ * (a later `source` prop is ignored: remount with a `key` to switch sources) and does nothing
+ * until a component subscribes, so it renders on the server and under StrictMode.
+ *
+ * @example
+ * ```tsx
+ * <OAuthProvider source={backendSource({ tokenUrl: "/auth/token", loginUrl: "/auth/login", logoutUrl: "/auth/logout" })}>
+ *   <App />
+ * </OAuthProvider>
+ * ```
+ */
+export function OAuthProvider(props: OAuthProviderProps): ReactNode {
+  const [store] = useState(() => props.store ?? createTokenStore(props.source, props.options))
+  return <StoreContext value={store}>{props.children}</StoreContext>
+}
