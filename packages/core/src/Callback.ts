@@ -55,10 +55,13 @@ export const callbackError = (params: URLSearchParams, dialect: Dialect): Author
       ? // Cryptohopper sends `error=1` and a message whose parameter name it does not document.
         (nonEmpty(params.get("error_description")) ?? nonEmpty(params.get("message")))
       : nonEmpty(params.get("error_description"))
+  // A provider may echo the request (code included) into its message or error_uri.
+  const known = params.getAll("code")
+  const uri = nonEmpty(params.get("error_uri"))
   return new AuthorizationError({
-    error: redactText(error),
-    description: description === undefined ? undefined : redactText(description),
-    uri: nonEmpty(params.get("error_uri")),
+    error: redactText(error, known),
+    description: description === undefined ? undefined : redactText(description, known),
+    uri: uri === undefined ? undefined : redactText(uri, known),
   })
 }
 

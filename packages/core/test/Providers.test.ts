@@ -96,4 +96,13 @@ describe("provider presets", () => {
       expect((e as ConfigError)._tag).toBe("ConfigError")
     }
   })
+
+  it("accepts a native app's reverse-domain redirect scheme but refuses script, data and file schemes", () => {
+    const make = (redirectUri: string) =>
+      Providers.generic({ tokenEndpoint: "https://idp.example/token", clientId: "app", redirectUri })
+    expect(make("com.example.app:/oauth/callback").client.redirectUri).toBe("com.example.app:/oauth/callback")
+    for (const bad of ["javascript:alert(1)//", "data:text/html,hi", "file:///etc/passwd", "ftp://host/cb"]) {
+      expect(() => make(bad)).toThrow(ConfigError)
+    }
+  })
 })

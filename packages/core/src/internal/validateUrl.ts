@@ -35,7 +35,12 @@ export const validateUrl = (name: string, value: string | undefined, rules: UrlR
       reason: `${name} uses plain http to ${url.hostname}, which is not loopback; use https (or set allowInsecureHttp for a test setup)`,
     })
   }
-  if (rules.allowCustomScheme === true && /^[a-z][a-z0-9+.-]*:$/.test(url.protocol)) return value
+  // RFC 8252 §7.1: native apps use private-use (reverse-domain) schemes; never script or file schemes.
+  if (
+    rules.allowCustomScheme === true &&
+    /^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+:$/.test(url.protocol)
+  )
+    return value
   throw new ConfigError({ reason: `${name} must be an https URL (got ${url.protocol.replace(/:$/, "")})` })
 }
 
