@@ -144,12 +144,12 @@ describe("RedisRefreshLock", () => {
       Effect.gen(function* () {
         const entered = yield* Deferred.make<void>()
         const held = yield* Effect.forkChild(
-          holder.withLock("k", Effect.andThen(Deferred.succeed(entered, undefined), Effect.sleep(1500)), {
-            ttlMs: 300,
+          holder.withLock("k", Effect.andThen(Deferred.succeed(entered, undefined), Effect.sleep(2400)), {
+            ttlMs: 800,
           }),
         )
         yield* Deferred.await(entered)
-        const exit = yield* Effect.exit(waiter.withLock("k", Effect.void, { waitMs: 900 }))
+        const exit = yield* Effect.exit(waiter.withLock("k", Effect.void, { waitMs: 1800 }))
         yield* Fiber.join(held)
         return exit
       }),

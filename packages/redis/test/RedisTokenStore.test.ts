@@ -98,10 +98,10 @@ describe("RedisTokenStore", () => {
     const prefix = uniquePrefix("token")
     const store = redisTokenStore(client, { prefix, expiryGraceMs: 0 })
     await Effect.runPromise(
-      store.set("cc", tokens({ refreshToken: undefined, expiresAt: new Date(Date.now() + 100) })),
+      store.set("cc", tokens({ refreshToken: undefined, expiresAt: new Date(Date.now() + 500) })),
     )
     expect(Option.isSome(await Effect.runPromise(store.get("cc")))).toBe(true)
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    await new Promise((resolve) => setTimeout(resolve, 800))
     expect(Option.isNone(await Effect.runPromise(store.get("cc")))).toBe(true)
   })
 
