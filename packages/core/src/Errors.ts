@@ -101,15 +101,22 @@ export class StoreError extends Data.TaggedError("StoreError")<{
 
 /**
  * `getAccessToken` / `fetch` for a user session that cannot produce a token without the user:
- * no such session, or a session without a refresh token. Send the user through `authorizationUrl` again.
+ * no such session, a session without a refresh token, or one whose refresh token the server
+ * refused (`invalid_grant`; the session is then deleted, so it is not retried in a loop).
+ * Send the user through `authorizationUrl` again.
  */
 export class LoginRequired extends Data.TaggedError("LoginRequired")<{
-  readonly reason: "no-session" | "no-refresh-token"
+  readonly reason: "no-session" | "no-refresh-token" | "refresh-token-rejected"
 }> {
   override get message(): string {
-    return this.reason === "no-session"
-      ? "Login required: no tokens are stored for this session"
-      : "Login required: the session's access token expired and it has no refresh token"
+    switch (this.reason) {
+      case "no-session":
+        return "Login required: no tokens are stored for this session"
+      case "no-refresh-token":
+        return "Login required: the session's access token expired and it has no refresh token"
+      case "refresh-token-rejected":
+        return "Login required: the server rejected the session's refresh token (invalid_grant), so the session was cleared"
+    }
   }
 }
 

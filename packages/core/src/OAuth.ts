@@ -1,7 +1,8 @@
 /**
  * The flows as Effects with typed error channels, for Effect users. Each needs an HttpTransport,
- * and `authorize` / `handleCallback` a StateStore; `OAuth.layer()` provides the defaults
- * (ky transport, memory stores).
+ * and `authorize` / `handleCallback` a StateStore; `getAccessToken` and the session functions
+ * need the TokenManager. `OAuth.layer()` provides the defaults (ky transport, memory stores,
+ * a TokenManager over them).
  *
  * @example
  * ```ts
@@ -12,14 +13,23 @@
  *   Effect.catchTag("OAuthServerError", (e) => Effect.die(e.error)),
  * )
  * await Effect.runPromise(program.pipe(Effect.provide(OAuth.layer())))
+ *
+ * // cached, renewed before expiry, single-flight:
+ * const token = OAuth.getAccessToken(fuse, { scopes: ["read"] })
  * ```
  */
+import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
+import type { ConfigError, StoreError } from "./Errors.js"
 import * as MemoryRefreshLock from "./MemoryRefreshLock.js"
 import * as MemoryStateStore from "./MemoryStateStore.js"
 import * as MemoryTokenStore from "./MemoryTokenStore.js"
+import type { Provider } from "./Provider.js"
 import type { RefreshLock } from "./RefreshLock.js"
 import type { StateStore } from "./StateStore.js"
+import { type GetTokenOptions, type TokenError, TokenManager, type TokenManagerOptions } from "./TokenManager.js"
+import type { TokenSet } from "./TokenSet.js"
 import type { TokenStore } from "./TokenStore.js"
 import { HttpTransport, type TransportOptions } from "./Transport.js"
 
@@ -32,13 +42,42 @@ export { refresh, type RefreshOptions } from "./Refresh.js"
 export { revoke, type RevokeOptions } from "./Revoke.js"
 
 /** Every service the flows and the TokenManager use, in their default form. */
-export type Services = HttpTransport | StateStore | TokenStore | RefreshLock
+export type Services = HttpTransport | StateStore | TokenStore | RefreshLock | TokenManager
 
-/** The default ky transport plus fresh in-memory state store, token store and refresh lock. */
-export const layer = (options: TransportOptions = {}): Layer.Layer<Services> =>
-  Layer.mergeAll(
-    HttpTransport.layer(options),
-    MemoryStateStore.layer(),
-    MemoryTokenStore.layer(),
-    MemoryRefreshLock.layer(),
+/**
+ * A valid access token for a session (omitted: the client-credentials token for `scopes`): from
+ * cache while fresh, renewed before expiry, one renewal at a time. See TokenManager.
+ */
+export const getAccessToken = (
+  provider: Provider,
+  options?: GetTokenOptions,
+): Effect.Effect<Redacted.Redacted<string>, TokenError, TokenManager> =>
+  TokenManager.use((m) => m.getAccessToken(provider, options))
+
+/** Like `getAccessToken`, with the whole token set (scopes, expiry, id token). */
+export const getTokenSet = (provider: Provider, options?: GetTokenOptions): Effect.Effect<TokenSet, TokenError, TokenManager> =>
+  TokenManager.use((m) => m.getTokenSet(provider, options))
+
+/** Stores tokens (e.g. from `handleCallback`) as a user's session, for `getAccessToken({ session })`. */
+export const setSession = (
+  provider: Provider,
+  session: string,
+  tokens: TokenSet,
+): Effect.Effect<void, StoreError | ConfigError, TokenManager> =>
+  TokenManager.use((m) => m.setSession(provider, session, tokens))
+
+/** Forgets a user's session (does not revoke). */
+export const clearSession = (provider: Provider, session: string): Effect.Effect<void, StoreError | ConfigError, TokenManager> =>
+  TokenManager.use((m) => m.clearSession(provider, session))
+
+/** The default ky transport, fresh in-memory state store, token store and refresh lock, and a TokenManager over them. */
+export const layer = (options: TransportOptions & { readonly tokenManager?: TokenManagerOptions } = {}): Layer.Layer<Services> =>
+  Layer.provideMerge(
+    TokenManager.layer(options.tokenManager),
+    Layer.mergeAll(
+      HttpTransport.layer(options),
+      MemoryStateStore.layer(),
+      MemoryTokenStore.layer(),
+      MemoryRefreshLock.layer(),
+    ),
   )

@@ -56,10 +56,22 @@ export interface OAuthClient {
   clientCredentials(options?: { readonly scopes?: ReadonlyArray<string> }): Promise<TokenSet>
   refresh(refreshToken: SecretInput, options?: { readonly scopes?: ReadonlyArray<string> }): Promise<TokenSet>
   revoke(token: SecretInput, options?: { readonly hint?: "access_token" | "refresh_token" }): Promise<void>
-  /** A valid access token: cached, refreshed before expiry, one request in flight per session. */
+  /**
+   * A valid access token: cached, renewed before expiry (client credentials: a new token; a user
+   * session: its refresh token), one renewal in flight per session across all callers and, with a
+   * shared store and lock, across instances.
+   */
   getAccessToken(options?: AccessTokenOptions): Promise<Redacted.Redacted<string>>
-  /** `fetch` with the token attached the provider's way; on 401 refreshes once and retries once. */
-  fetch(input: string | URL | Request, init?: RequestInit & { readonly session?: string }): Promise<Response>
+  /**
+   * `fetch` with the session's token attached the provider's way. When the API refuses the token
+   * (401, or `WWW-Authenticate: Bearer error="invalid_token"`) the token is renewed once
+   * (single-flight) and the request retried once, if its body can be sent again (none, string,
+   * URLSearchParams, FormData, Blob, ArrayBuffer given in `init`); a stream body gets the refusal back.
+   */
+  fetch(
+    input: string | URL | Request,
+    init?: RequestInit & { readonly session?: string; readonly scopes?: ReadonlyArray<string> },
+  ): Promise<Response>
   /** Stores a token set as a session (e.g. one restored from elsewhere). */
   setSession(session: string, tokens: TokenSet): Promise<void>
   /** Forgets a session locally (does not revoke). */

@@ -3,6 +3,10 @@
  * ManagedRuntime built from the given (or default) transport and stores. Rejections are the
  * tagged errors themselves, so `err instanceof OAuthServerError` and `err._tag` both work.
  *
+ * `getAccessToken` and `fetch` go through the client's TokenManager (cached, renewed before
+ * expiry, single-flight, one renewal across instances through the RefreshLock). A token this
+ * client already holds and that is fresh is returned without entering the Effect runtime.
+ *
  * @example
  * ```ts
  * import { Providers, createOAuthClient } from "@grantflow/core"
@@ -14,7 +18,8 @@ import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as Redacted from "effect/Redacted"
+import type * as Redacted from "effect/Redacted"
+import * as Tracer from "effect/Tracer"
 import { authorize } from "./Authorize.js"
 import { handleCallback } from "./Callback.js"
 import { clientCredentials } from "./ClientCredentials.js"
@@ -29,9 +34,11 @@ import { refresh } from "./Refresh.js"
 import { RefreshLock } from "./RefreshLock.js"
 import { revoke } from "./Revoke.js"
 import { StateStore } from "./StateStore.js"
-import * as TokenManager from "./TokenManager.js"
+import * as SessionKey from "./SessionKey.js"
+import { type GetTokenOptions, TokenManager, type TokenManagerOptions } from "./TokenManager.js"
 import { TokenStore } from "./TokenStore.js"
 import { HttpTransport, type TransportOptions } from "./Transport.js"
+import { replayableBody, tokenRefused, withToken } from "./internal/apiRequest.js"
 import { squashExit } from "./internal/runPromise.js"
 
 /** A service given either as a Layer (e.g. `RedisStores.layer(...)`) or as a ready implementation. */
@@ -45,8 +52,12 @@ export interface OAuthClientOptions extends TransportOptions {
   readonly transport?: ServiceInput<HttpTransport, HttpTransport["Service"]> | undefined
   /** How long an authorization request waits for its callback (default 10 minutes). */
   readonly stateTtlMs?: number | undefined
-  /** Refresh this long before a token expires (default 60 s). */
+  /** Refresh this long before a token expires (default 60 s; shorthand for `tokenManager.skewMs`). */
   readonly refreshSkewMs?: number | undefined
+  /** Refresh policy (skew, its cap for short lifetimes, jitter), lock timings and memo size of `getAccessToken`. */
+  readonly tokenManager?: TokenManagerOptions | undefined
+  /** Receives the client's spans (`OAuth.getAccessToken`, `OAuth.refresh`, ...), e.g. an OpenTelemetry tracer. */
+  readonly tracer?: Tracer.Tracer | undefined
 }
 
 const toLayer = <I, S>(
@@ -61,19 +72,77 @@ const toLayer = <I, S>(
 
 const isAbsolute = (input: string): boolean => /^[a-z][a-z0-9+.-]*:/i.test(input)
 
+type Services = HttpTransport | StateStore | TokenStore | RefreshLock | TokenManager
+
 /** Creates the Promise client for one provider. Call `dispose()` when done. */
 export const createOAuthClient = (provider: Provider, options: OAuthClientOptions = {}): OAuthClient => {
-  const layer = Layer.mergeAll(
+  const stores = Layer.mergeAll(
     toLayer(HttpTransport, options.transport, () => HttpTransport.layer(options)),
     toLayer(StateStore, options.stateStore, MemoryStateStore.layer),
     toLayer(TokenStore, options.tokenStore, MemoryTokenStore.layer),
     toLayer(RefreshLock, options.refreshLock, MemoryRefreshLock.layer),
   )
+  const managerLayer = TokenManager.layer({
+    ...options.tokenManager,
+    skewMs: options.tokenManager?.skewMs ?? options.refreshSkewMs,
+  })
+  const services = Layer.provideMerge(managerLayer, stores)
+  const layer =
+    options.tracer === undefined
+      ? services
+      : Layer.merge(services, Layer.succeed(Tracer.Tracer, options.tracer))
   const runtime = ManagedRuntime.make(layer)
-  const run = <A, E>(effect: Effect.Effect<A, E, HttpTransport | StateStore | TokenStore | RefreshLock>) =>
-    runtime.runPromiseExit(effect).then(squashExit)
-  const manager = TokenManager.make(provider, { skewMs: options.refreshSkewMs })
+  const run = <A, E>(effect: Effect.Effect<A, E, Services>) => runtime.runPromiseExit(effect).then(squashExit)
   const fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
+
+  // The manager of the runtime, known after the first call that went through it; from then on a
+  // fresh token it holds is returned without entering the runtime (the hot path).
+  let manager: TokenManager["Service"] | undefined
+  const withManager = <A, E>(f: (m: TokenManager["Service"]) => Effect.Effect<A, E, Services>) =>
+    run(
+      TokenManager.use((m) => {
+        manager = m
+        return f(m)
+      }),
+    )
+  const clientKey = SessionKey.clientCredentials(provider)
+  const userPrefix = `${SessionKey.prefix(provider)}:user:`
+  const keyOf = (o: GetTokenOptions | undefined): string | undefined => {
+    if (o === undefined) return clientKey
+    if (o.session !== undefined) return o.session === "" ? undefined : userPrefix + o.session
+    return o.scopes === undefined ? clientKey : SessionKey.clientCredentials(provider, o.scopes)
+  }
+  // The last token handed out and its resolved promise: a hot caller gets the same promise back.
+  let lastToken: Redacted.Redacted<string> | undefined
+  let lastPromise: Promise<Redacted.Redacted<string>> | undefined
+
+  // Calls that missed the memo, per session: a herd of callers shares one trip through the
+  // runtime (where the manager single-flights the renewal) instead of one fiber each.
+  const pending = new Map<string, Promise<Redacted.Redacted<string>>>()
+
+  const getAccessToken = (o?: GetTokenOptions): Promise<Redacted.Redacted<string>> => {
+    if (o?.forceRefresh === true || o?.rejected !== undefined)
+      return withManager((m) => m.getAccessToken(provider, o))
+    const key = keyOf(o)
+    if (key === undefined) return withManager((m) => m.getAccessToken(provider, o))
+    const token = manager?.peek(key)
+    if (token !== undefined) {
+      if (token !== lastToken || lastPromise === undefined) {
+        lastToken = token
+        lastPromise = Promise.resolve(token)
+      }
+      return lastPromise
+    }
+    const running = pending.get(key)
+    if (running !== undefined) return running
+    const call = withManager((m) => m.getAccessToken(provider, o))
+    pending.set(key, call)
+    const done = () => {
+      if (pending.get(key) === call) pending.delete(key)
+    }
+    call.then(done, done)
+    return call
+  }
 
   // Only the provider's own hosts ever see its access tokens.
   const allowedOrigins = new Set(
@@ -87,57 +156,62 @@ export const createOAuthClient = (provider: Provider, options: OAuthClientOption
     if (isAbsolute(raw)) return raw
     const base = provider.endpoints.api
     if (base === undefined) {
-      throw new ConfigError({ reason: `provider ${provider.id} has no api base: pass an absolute URL to fetch` })
+      throw new ConfigError({
+        reason: `provider ${provider.id} has no api base: pass an absolute URL to fetch`,
+      })
     }
     return `${base.replace(/\/+$/, "")}/${raw.replace(/^\/+/, "")}`
-  }
-
-  const authorizeRequest = (request: Request, token: Redacted.Redacted<string>): Request => {
-    const authed = new Request(request)
-    const auth = provider.dialect.apiAuth
-    if (auth.kind === "bearer") {
-      authed.headers.set("authorization", `Bearer ${Redacted.value(token)}`)
-    } else {
-      authed.headers.set(auth.header, Redacted.value(token))
-      if (auth.appKeyHeader !== undefined) authed.headers.set(auth.appKeyHeader, provider.client.clientId)
-    }
-    return authed
   }
 
   const client: OAuthClient = {
     provider,
     authorizationUrl: (o) => run(authorize(provider, { ...o, stateTtlMs: options.stateTtlMs })),
     handleCallback: (callback, o) =>
-      run(
+      withManager((m) =>
         handleCallback(provider, callback).pipe(
-          Effect.tap((tokens) => (o?.session === undefined ? Effect.void : manager.setSession(o.session, tokens))),
+          Effect.tap((tokens) =>
+            o?.session === undefined ? Effect.void : m.setSession(provider, o.session, tokens),
+          ),
         ),
       ),
-    exchangeCode: (code, o) => run(exchangeCode(provider, { code, codeVerifier: o?.codeVerifier, redirectUri: o?.redirectUri })),
+    exchangeCode: (code, o) =>
+      run(exchangeCode(provider, { code, codeVerifier: o?.codeVerifier, redirectUri: o?.redirectUri })),
     clientCredentials: (o) => run(clientCredentials(provider, { scopes: o?.scopes })),
     refresh: (token, o) => run(refresh(provider, token, { scopes: o?.scopes })),
     revoke: (token, o) => run(revoke(provider, token, { hint: o?.hint })),
-    getAccessToken: (o) => run(manager.getAccessToken(o)),
+    getAccessToken: (o) => getAccessToken(o),
     fetch: async (input, init) => {
-      const { session, ...requestInit } = init ?? {}
+      const { session, scopes, ...requestInit } = init ?? {}
       const url = resolve(input)
       if (!allowedOrigins.has(new URL(url).origin)) {
         throw new ConfigError({
           reason: `refusing to send ${provider.id}'s access token to ${new URL(url).origin}, which is not one of its endpoints`,
         })
       }
-      const base = input instanceof Request ? new Request(url, new Request(input, requestInit)) : new Request(url, requestInit)
-      // Keep an unread copy: the body of the first attempt is consumed by sending it.
-      const spare = base.clone()
-      const token = await run(manager.getAccessToken({ session }))
-      const response = await fetchImpl(authorizeRequest(base, token))
-      if (response.status !== 401) return response
+      // A body given in `init` can be serialised again for the retry; a Request's own body is a
+      // stream we cannot tell apart from an upload, so it is sent once.
+      const hasOwnBody = input instanceof Request && input.body !== null && requestInit.body === undefined
+      const replayable = !hasOwnBody && replayableBody(requestInit.body)
+      const build = () =>
+        input instanceof Request
+          ? new Request(url, new Request(input, requestInit))
+          : new Request(url, requestInit)
+      const first = build()
+      const sessionOptions = { session, scopes }
+      const token = await getAccessToken(sessionOptions)
+      const response = await fetchImpl(withToken(provider, first, token))
+      if (!tokenRefused(response)) return response
+      if (!replayable) {
+        // The caller gets the refusal; the renewal still happens so that the next call works.
+        await getAccessToken({ ...sessionOptions, rejected: token }).catch(() => undefined)
+        return response
+      }
       await response.body?.cancel().catch(() => undefined)
-      const renewed = await run(manager.getAccessToken({ session, rejected: token }))
-      return fetchImpl(authorizeRequest(spare, renewed))
+      const renewed = await getAccessToken({ ...sessionOptions, rejected: token })
+      return fetchImpl(withToken(provider, build(), renewed))
     },
-    setSession: (session, tokens) => run(manager.setSession(session, tokens)),
-    clearSession: (session) => run(manager.clearSession(session)),
+    setSession: (session, tokens) => withManager((m) => m.setSession(provider, session, tokens)),
+    clearSession: (session) => withManager((m) => m.clearSession(provider, session)),
     dispose: () => runtime.dispose(),
   }
   return client

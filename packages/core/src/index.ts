@@ -38,7 +38,15 @@ export * as OAuth from "./OAuth.js"
 export * as TokenRequest from "./TokenRequest.js"
 export * as TokenResponse from "./TokenResponse.js"
 export * as Pkce from "./Pkce.js"
-export * as TokenManager from "./TokenManager.js"
+export {
+  TokenManager,
+  type GetTokenOptions,
+  type TokenError,
+  type TokenManagerOptions,
+  type TokenServices,
+} from "./TokenManager.js"
+export * as RefreshPolicy from "./RefreshPolicy.js"
+export * as SessionKey from "./SessionKey.js"
 export * as MemoryStateStore from "./MemoryStateStore.js"
 export * as MemoryTokenStore from "./MemoryTokenStore.js"
 export * as MemoryRefreshLock from "./MemoryRefreshLock.js"

@@ -7,17 +7,27 @@ import type { TokenSet } from "../TokenSet.js"
 import * as TokenRequest from "../TokenRequest.js"
 import * as TokenResponse from "../TokenResponse.js"
 import { HttpTransport, type RetrySafety } from "../Transport.js"
+import { withOutcome } from "./spans.js"
 
-/** One grant at the token endpoint: build in the dialect, send with the grant's retry safety, decode. */
+/**
+ * One grant at the token endpoint: build in the dialect, send with the grant's retry safety, decode.
+ * The caller's span (`OAuth.clientCredentials`, `OAuth.refresh`, ...) gets the provider, the grant
+ * and the outcome as attributes.
+ */
 export const requestTokens = Effect.fnUntraced(function* (
   provider: Provider,
   params: ReadonlyArray<readonly [string, TokenRequest.ParamValue]>,
   retry: RetrySafety,
   previousRefreshToken?: Redacted.Redacted<string>,
 ): Effect.fn.Return<TokenSet, ConfigError | TransportError | InvalidResponse | OAuthServerError, HttpTransport> {
+  const grant = params.find(([name]) => name === "grant_type")?.[1]
+  yield* Effect.annotateCurrentSpan({
+    "oauth.provider": provider.id,
+    "oauth.grant": typeof grant === "string" ? grant : "unknown",
+  })
   const { request, knownSecrets } = yield* TokenRequest.build(provider, provider.endpoints.token, params)
   const transport = yield* HttpTransport
   const response = yield* transport.request({ ...request, retry })
   const now = yield* Clock.currentTimeMillis
   return yield* TokenResponse.decode(provider, response, { knownSecrets, previousRefreshToken, now })
-})
+}, withOutcome)
