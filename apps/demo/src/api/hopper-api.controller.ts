@@ -1,0 +1,49 @@
+import { Controller, Get, HttpCode, Inject, Post, Query, Req } from "@nestjs/common"
+import type { Request } from "express"
+import type { ApiCall } from "../connections/api-call.js"
+import {
+  type DisconnectResult,
+  HopperConnection,
+  whileConnected,
+} from "../connections/hopper-connection.service.js"
+import { logOut } from "../http/session-ops.js"
+import type { TokenView } from "../tokens/token-view.js"
+
+/**
+ * The Cryptohopper connection as JSON, for the React page (`@grantflow/react-hooks`'
+ * `backendSource`): the browser only ever sees a masked token and calls the API through
+ * `/call`. Not connected: 401 `{ error: "LoginRequired", message }`; other failures are
+ * `OAuthExceptionFilter`'s `{ statusCode, error, message }`.
+ */
+@Controller("api/cryptohopper")
+export class HopperApiController {
+  constructor(@Inject(HopperConnection) private readonly hopper: HopperConnection) {}
+
+  /** The connection's token (refreshed first when due), masked. */
+  @Get("token")
+  token(@Req() req: Request): Promise<TokenView> {
+    return whileConnected(req, this.hopper, (user) => this.hopper.token(user))
+  }
+
+  /** Refreshes now, then answers like `GET token`. */
+  @Post("token/refresh")
+  @HttpCode(200)
+  refresh(@Req() req: Request): Promise<TokenView> {
+    return whileConnected(req, this.hopper, (user) => this.hopper.token(user, { forceRefresh: true }))
+  }
+
+  /** Revokes the tokens at the provider and ends the connection; 401 when there was none. */
+  @Post("logout")
+  @HttpCode(200)
+  async logout(@Req() req: Request): Promise<DisconnectResult> {
+    const result = await whileConnected(req, this.hopper, (user) => this.hopper.disconnect(user))
+    await logOut(req)
+    return result
+  }
+
+  /** `GET ?path=/hopper`: calls the Cryptohopper API through `client.fetch` and returns its answer. */
+  @Get("call")
+  call(@Req() req: Request, @Query("path") path: unknown): Promise<ApiCall> {
+    return whileConnected(req, this.hopper, (user) => this.hopper.call(user, String(path ?? "")))
+  }
+}
