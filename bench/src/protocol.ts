@@ -1,0 +1,45 @@
+/** Messages between the parent (run.ts) and a worker (worker.ts). */
+import type { Target } from "./peers/Target.ts"
+import type { SeedTokens } from "./impls.ts"
+
+export type Job =
+  | { kind: "cold"; impl: string; target: Target; warmup: number; requests: number }
+  | { kind: "hot"; impl: string; target: Target; warmupMs: number; measureMs: number }
+  | { kind: "herd"; impl: string; target: Target; callers: number; redisUrl?: string | undefined }
+  | {
+      kind: "rotation"
+      impl: string
+      target: Target
+      redisUrl: string
+      sessions: ReadonlyArray<string>
+      calls: number
+      durationMs: number
+      index: number
+      workers: number
+      /** Only the first worker gets it: the sessions to store before anyone starts. */
+      seed?: Record<string, SeedTokens> | undefined
+    }
+
+export type WorkerResult =
+  | { kind: "cold"; cpuUsPerRequest: number; wallMs: number }
+  | { kind: "hot"; callsPerSecond: number; calls: number }
+  | {
+      kind: "herd"
+      elapsedMs: number
+      errors: number
+      distinctTokens: number
+      firstError?: string | undefined
+    }
+  | {
+      kind: "rotation"
+      failed: number
+      rejectedByApi: number
+      failedSessions: Array<string>
+      firstError?: string | undefined
+    }
+
+export type ToWorker = { type: "job"; job: Job } | { type: "go" }
+export type ToParent =
+  | { type: "ready" }
+  | { type: "result"; result: WorkerResult }
+  | { type: "error"; pending: boolean; message: string }
