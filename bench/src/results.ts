@@ -40,6 +40,11 @@ export interface Results {
     loadAverage: number[]
   }
   runs: number
+  /**
+   * Minified + gzipped KB of a minimal React app's use of useOAuthToken (React excluded), measured by
+   * @grantflow/react-hooks' size script (esbuild). Goal: at most 25. Absent in smoke runs.
+   */
+  react_bundle_gzip_kb?: number
   durationSeconds: number
   scenarios: Record<string, ScenarioResult>
 }

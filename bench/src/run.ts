@@ -7,7 +7,8 @@
  *   node src/run.ts --only hot_path,cold_request --runs 1 --out /tmp/r.json
  */
 import { execFileSync } from "node:child_process"
-import { writeFileSync } from "node:fs"
+import { spawnSync } from "node:child_process"
+import { readFileSync, writeFileSync } from "node:fs"
 import { cpus, loadavg, platform } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -82,6 +83,9 @@ const commit = (() => {
   }
 })()
 
+// The browser bundle size comes from react-hooks' own size script, on the dist turbo just built.
+const reactBundleGzipKb = smoke ? undefined : measureReactBundle()
+
 const report: Results = {
   generatedAt: new Date().toISOString(),
   commit,
@@ -89,11 +93,15 @@ const report: Results = {
   machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", platform: platform(), loadAverage },
   runs,
   durationSeconds: Math.round((performance.now() - started) / 100) / 10,
+  ...(reactBundleGzipKb === undefined ? {} : { react_bundle_gzip_kb: reactBundleGzipKb }),
   scenarios: results,
 }
 
 console.log("")
 printTable(report)
+if (reactBundleGzipKb !== undefined) {
+  console.log(`\nreact_bundle_gzip_kb: ${reactBundleGzipKb} KB (minimal app using useOAuthToken, React excluded; goal <= 25)`)
+}
 if (smoke) console.log("\n(smoke: toy sizes, one run; these figures only show that the harness works)")
 if (out !== undefined) {
   // Written the way the repository's prettier would, so a format check stays green.
@@ -115,4 +123,14 @@ const failures = Object.entries(results).flatMap(([name, s]) =>
 if (failures.length > 0) {
   console.error(`\nfailed: ${failures.join(", ")}`)
   process.exitCode = 1
+}
+
+function measureReactBundle(): number | undefined {
+  const dir = join(benchDir, "..", "packages", "react-hooks")
+  const run = spawnSync(process.execPath, ["scripts/size.mjs"], { cwd: dir, encoding: "utf8" })
+  if (run.status !== 0) {
+    console.error(`react bundle size not measured: ${run.stderr.trim() || run.stdout.trim()}`)
+    return undefined
+  }
+  return (JSON.parse(readFileSync(join(dir, "size.json"), "utf8")) as { react_bundle_gzip_kb: number }).react_bundle_gzip_kb
 }
