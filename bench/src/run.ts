@@ -100,7 +100,9 @@ const report: Results = {
 console.log("")
 printTable(report)
 if (reactBundleGzipKb !== undefined) {
-  console.log(`\nreact_bundle_gzip_kb: ${reactBundleGzipKb} KB (minimal app using useOAuthToken, React excluded; goal <= 25)`)
+  console.log(
+    `\nreact_bundle_gzip_kb: ${reactBundleGzipKb} KB (minimal app using useOAuthToken, React excluded; goal <= 25)`,
+  )
 }
 if (smoke) console.log("\n(smoke: toy sizes, one run; these figures only show that the harness works)")
 if (out !== undefined) {
@@ -132,5 +134,6 @@ function measureReactBundle(): number | undefined {
     console.error(`react bundle size not measured: ${run.stderr.trim() || run.stdout.trim()}`)
     return undefined
   }
-  return (JSON.parse(readFileSync(join(dir, "size.json"), "utf8")) as { react_bundle_gzip_kb: number }).react_bundle_gzip_kb
+  return (JSON.parse(readFileSync(join(dir, "size.json"), "utf8")) as { react_bundle_gzip_kb: number })
+    .react_bundle_gzip_kb
 }

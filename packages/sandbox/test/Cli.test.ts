@@ -10,7 +10,10 @@ describe("grantflow-sandbox command", () => {
   it("starts on PORT, prints the endpoints and default clients, serves, and exits cleanly on SIGTERM", async () => {
     // The command runs from dist, which `pnpm test` (turbo) builds before any test runs. Building it
     // here instead would rewrite dist under the other packages' tests that import the sandbox.
-    expect(existsSync(join(packageDir, "dist/cli.js")), "build the package first: pnpm --filter @grantflow/sandbox build").toBe(true)
+    expect(
+      existsSync(join(packageDir, "dist/cli.js")),
+      "build the package first: pnpm --filter @grantflow/sandbox build",
+    ).toBe(true)
 
     const child = spawn(process.execPath, ["dist/cli.js"], {
       cwd: packageDir,
