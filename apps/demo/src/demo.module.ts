@@ -1,6 +1,7 @@
 import type { OAuthClient } from "@grantflow/core"
 import { GrantflowModule, getOAuthClientToken } from "@grantflow/nest"
 import { type DynamicModule, Module } from "@nestjs/common"
+import { FlashController } from "./api/flash.controller.js"
 import { FuseApiController } from "./api/fuse-api.controller.js"
 import { HopperApiController } from "./api/hopper-api.controller.js"
 import { StatusController } from "./api/status.controller.js"
@@ -10,13 +11,12 @@ import { DemoStatusService } from "./connections/demo-status.service.js"
 import { FuseConnection } from "./connections/fuse-connection.service.js"
 import { HopperConnection } from "./connections/hopper-connection.service.js"
 import { DEMO_RUNTIME, type DemoRuntime } from "./demo-runtime.js"
-import { AssetsController } from "./pages/assets.controller.js"
-import { PagesController } from "./pages/pages.controller.js"
+import { PageController } from "./page/page.controller.js"
 import { TokenLedger } from "./tokens/token-ledger.js"
 
 /**
  * The demo app: grantflow's Nest module with the two named clients (sharing the ledger's
- * TokenStore), the connections, the Passport instance, the pages and the JSON API.
+ * TokenStore), the connections, the Passport instance, the React page and the JSON API it uses.
  */
 @Module({})
 export class DemoModule {
@@ -39,12 +39,12 @@ export class DemoModule {
         }),
       ],
       controllers: [
-        PagesController,
-        AssetsController,
+        PageController,
         AuthController,
         HopperApiController,
         FuseApiController,
         StatusController,
+        FlashController,
       ],
       providers: [
         { provide: DEMO_RUNTIME, useValue: runtime },

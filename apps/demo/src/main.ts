@@ -13,7 +13,7 @@ const fail = (message: string): never => {
 }
 
 const banner = (demo: Demo, config: DemoConfig): string => {
-  const ttl = "tokens live 60 s here, so you can watch grantflow refresh them"
+  const ttl = "tokens live 60 s here, so you can watch the page refresh them"
   const hopper =
     demo.modes.cryptohopper === "sandbox"
       ? `embedded sandbox (consent page at ${demo.sandbox?.url}), ${ttl}`
@@ -30,7 +30,8 @@ const banner = (demo: Demo, config: DemoConfig): string => {
     `  Cryptofuse (client credentials):    ${fuse}`,
     "",
     `  Open ${demo.url} and click "Connect Cryptohopper", then Approve (or Deny) on the consent page.`,
-    "  Call the APIs, wait for the countdown and call again to see a refresh, Disconnect to revoke.",
+    "  Call the APIs; near the end of the countdown the page refreshes the token by itself (once for",
+    "  all its open tabs). Disconnect revokes.",
     "  Press Ctrl-C to stop.",
     "",
   ].join("\n")

@@ -1,6 +1,7 @@
 /**
  * Starts the whole demo in this process: the embedded sandbox (for each provider that is not
- * configured as real), the Nest app with its session and Passport middleware, and the sandbox
+ * configured as real), the Nest app (the React page built into `dist/web`, the JSON API, the
+ * login routes) with its session and Passport middleware, and the sandbox
  * registration of the app's callback URL once the port is known. `main.ts` and the end-to-end
  * tests both start the demo through here.
  *
@@ -14,6 +15,7 @@
 import "reflect-metadata"
 import { randomBytes } from "node:crypto"
 import type { AddressInfo } from "node:net"
+import { join } from "node:path"
 import { Providers, type Provider } from "@grantflow/core"
 import { OAuthExceptionFilter } from "@grantflow/nest"
 import { DEFAULT_CLIENTS, startSandbox, type Sandbox, type SandboxOptions } from "@grantflow/sandbox"
@@ -27,6 +29,7 @@ import { CALLBACK_PATH, DEFAULT_HOST, DEFAULT_PORT, type FuseConfig, type Hopper
 import { DemoModule } from "./demo.module.js"
 import { type DemoRuntime, FUSE_SCOPES, HOPPER_DEFAULT_SCOPES, type ProviderMode } from "./demo-runtime.js"
 import { sameOriginWrites, securityHeaders } from "./http/security.js"
+import { ASSETS_PREFIX, WEB_DIR } from "./page/web-build.js"
 import { TokenLedger } from "./tokens/token-ledger.js"
 
 /** Options of the embedded sandbox; tokens live 60 s by default so refreshes can be watched. */
@@ -168,6 +171,15 @@ export const startDemo = async (options: StartDemoOptions = {}): Promise<Demo> =
     const authorization = runtime.cryptohopper.endpoints.authorization
     app.use(securityHeaders(authorization === undefined ? [] : [new URL(authorization).origin]))
     app.use(sameOriginWrites)
+    // The page's scripts and styles have content hashes in their names: cached for good, unlike
+    // the page itself and the JSON (no-store). Before the session: static files need none.
+    app.useStaticAssets(join(WEB_DIR, "assets"), {
+      prefix: ASSETS_PREFIX,
+      index: false,
+      redirect: false,
+      // Set here: `send` keeps a Cache-Control that is already there (securityHeaders' no-store).
+      setHeaders: (res) => res.setHeader("cache-control", "public, max-age=31536000, immutable"),
+    })
     const secret = options.sessionSecret ?? Redacted.make(randomBytes(32).toString("hex"))
     app.use(
       session({

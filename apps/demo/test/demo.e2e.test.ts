@@ -1,6 +1,7 @@
 /**
  * The demo end to end: the real app (`startDemo`) with its embedded sandbox, driven over HTTP the
- * way a browser drives it (cookie jar, manual redirects, the consent form parsed and submitted).
+ * way a browser drives it (cookie jar, manual redirects, the consent form parsed and submitted),
+ * through the JSON API the React page uses. `browser.e2e.test.ts` clicks the page itself in Chromium.
  */
 import * as Redacted from "effect/Redacted"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -28,6 +29,8 @@ const newBrowser = (demo: Demo): Browser => {
   return browser
 }
 
+const json = (page: Page): Record<string, any> => JSON.parse(page.body) as Record<string, any>
+
 /** The store keys of Cryptohopper connections, to find the one a login just created. */
 const hopperKeys = (demo: Demo): ReadonlyArray<string> =>
   demo.ledger.keys().filter((k) => k.startsWith("cryptohopper:"))
@@ -37,7 +40,10 @@ interface Connected {
   readonly consent: Page
   readonly callback: URL
   readonly landedAt: URL | undefined
+  /** The page the login landed on. */
   readonly home: Page
+  /** What the page learns from `GET /api/flash` once it has loaded. */
+  readonly flash: { kind: string; text: string } | null
   /** The store key of the new connection (undefined when it did not connect). */
   readonly key: string | undefined
 }
@@ -62,8 +68,9 @@ const connect = async (
   const landed = await browser.get(callback)
   expect(landed.status).toBe(303)
   const home = await browser.follow(landed)
+  const flash = json(await browser.get(`${base}/api/flash`)).flash as Connected["flash"]
   const key = hopperKeys(demo).find((k) => !before.has(k))
-  return { authorize, consent, callback, landedAt: landed.location, home, key }
+  return { authorize, consent, callback, landedAt: landed.location, home, flash, key }
 }
 
 const tokenOf = (demo: Demo, key: string | undefined) => {
@@ -75,8 +82,6 @@ const tokenOf = (demo: Demo, key: string | undefined) => {
     expiresAt: tokens.expiresAt,
   }
 }
-
-const json = (page: Page): Record<string, any> => JSON.parse(page.body) as Record<string, any>
 
 const sleepUntil = (epochMs: number) => new Promise((r) => setTimeout(r, Math.max(0, epochMs - Date.now())))
 
@@ -93,19 +98,38 @@ describe("the demo on its embedded sandbox", () => {
     await demo?.close()
   })
 
-  it("shows both connections as not connected on a first visit", async () => {
-    const home = await newBrowser(demo).get(`${base}/`)
+  it("serves the built React page at / with its hashed assets, and both connections as not connected", async () => {
+    const browser = newBrowser(demo)
+    const home = await browser.get(`${base}/`)
     expect(home.status).toBe(200)
     expect(home.headers.get("content-type")).toMatch(/^text\/html/)
-    expect(home.body).toContain('id="connect-cryptohopper"')
-    expect(home.body).toMatch(/id="cryptohopper"[\s\S]*not connected/)
-    expect(home.body).toMatch(/id="cryptofuse"[\s\S]*no token yet/)
-    expect(demo.modes).toEqual({ cryptohopper: "sandbox", cryptofuse: "sandbox" })
+    expect(home.body).toContain("<title>grantflow demo</title>")
+    expect(home.body).toContain('<div id="root"></div>')
+    const script = /<script type="module" crossorigin src="(\/assets\/[^"]+\.js)"><\/script>/.exec(home.body)
+    const style = /<link rel="stylesheet" crossorigin href="(\/assets\/[^"]+\.css)">/.exec(home.body)
+    expect(script).not.toBeNull()
+    expect(style).not.toBeNull()
+
+    const js = await browser.get(`${base}${script![1]}`)
+    expect(js.status).toBe(200)
+    expect(js.headers.get("content-type")).toMatch(/javascript/)
+    expect(js.headers.get("cache-control")).toBe("public, max-age=31536000, immutable")
+    expect(js.body).toContain("/api/cryptohopper/token")
+    const css = await browser.get(`${base}${style![1]}`)
+    expect(css.status).toBe(200)
+    expect(css.headers.get("content-type")).toMatch(/^text\/css/)
+    expect((await browser.get(`${base}/assets/not-there.js`)).status).toBe(404)
+
+    const status = json(await browser.get(`${base}/api/status`))
+    expect(status.cryptohopper).toMatchObject({ connected: false, token: null })
+    expect(status.cryptofuse).toEqual({ token: null })
+    expect(status.modes).toEqual({ cryptohopper: "sandbox", cryptofuse: "sandbox" })
+    expect(json(await browser.get(`${base}/api/flash`))).toEqual({ flash: null })
   })
 
   it("connects Cryptohopper through the sandbox consent page and shows the scopes, the expiry and a masked token", async () => {
     const browser = newBrowser(demo)
-    const { authorize, consent, callback, landedAt, home, key } = await connect(demo, browser, base)
+    const { authorize, consent, callback, landedAt, home, flash, key } = await connect(demo, browser, base)
 
     expect(`${authorize.origin}${authorize.pathname}`).toBe(demo.sandbox!.cryptohopper.authorizationEndpoint)
     expect(authorize.searchParams.get("redirect_uri")).toBe(`${base}/auth/cryptohopper/callback`)
@@ -115,26 +139,34 @@ describe("the demo on its embedded sandbox", () => {
     expect(callback.searchParams.get("code")).not.toBeNull()
     expect(landedAt?.pathname).toBe("/")
 
+    expect(home.status).toBe(200)
+    expect(home.body).toContain('<div id="root"></div>')
+
     const token = tokenOf(demo, key)
-    expect(home.body).toContain(`<code class="masked-token">${token.access.slice(0, 4)}…</code>`)
-    expect(home.body).not.toContain(token.access)
-    expect(home.body).toMatch(
-      /<dd class="scopes"><span class="chip">read<\/span><span class="chip">user<\/span><\/dd>/,
-    )
-    expect(home.body).toContain(`data-expires-at="${token.expiresAt!.toISOString()}"`)
-    expect(home.body).toContain("Connected to Cryptohopper with scopes: read, user.")
-    expect(home.body).toMatch(/<span class="refresh-count">0<\/span>/)
+    expect(flash).toEqual({ kind: "info", text: "Connected to Cryptohopper with scopes: read, user." })
+    // The message is shown once.
+    expect(json(await browser.get(`${base}/api/flash`))).toEqual({ flash: null })
+    const view = json(await browser.get(`${base}/api/cryptohopper/token`))
+    expect(view).toMatchObject({
+      accessToken: `${token.access.slice(0, 4)}…`,
+      scopes: ["read", "user"],
+      expiresAt: token.expiresAt!.toISOString(),
+      refreshCount: 0,
+    })
+    const status = json(await browser.get(`${base}/api/status`))
+    expect(status.cryptohopper).toMatchObject({ connected: true, token: view })
   })
 
   it("shows Cryptohopper's own message when the person clicks Deny", async () => {
     const browser = newBrowser(demo)
-    const { callback, home, key } = await connect(demo, browser, base, { decision: "deny" })
+    const { callback, landedAt, home, flash, key } = await connect(demo, browser, base, { decision: "deny" })
 
     expect(callback.searchParams.get("error")).toBe("1")
-    expect(home.body).toContain(`Cryptohopper did not connect: ${DENIED}`)
-    expect(home.body).toContain('class="flash error"')
-    expect(home.body).toContain('id="connect-cryptohopper"')
+    expect(landedAt?.pathname).toBe("/")
+    expect(home.status).toBe(200)
+    expect(flash).toEqual({ kind: "error", text: `Cryptohopper did not connect: ${DENIED}` })
     expect(key).toBeUndefined()
+    expect((await browser.get(`${base}/api/cryptohopper/token`)).status).toBe(401)
   })
 
   it("calls the Cryptohopper API through client.fetch and shows its data", async () => {
@@ -142,14 +174,15 @@ describe("the demo on its embedded sandbox", () => {
     await connect(demo, browser, base)
     const apiCalls = demo.sandbox!.stats.requests("cryptohopper.api")
 
-    const hoppers = await browser.submit(`${base}/cryptohopper/call`, { path: "/hopper" })
-    expect(hoppers.body).toContain("GET <code>/hopper</code>")
-    expect(hoppers.body).toContain('<span class="status ok">HTTP 200</span>')
-    expect(hoppers.body).toContain("<td>Sandbox BTC hopper</td>")
-    expect(hoppers.body).toContain("<td>Sandbox ETH hopper</td>")
+    const hoppers = json(await browser.get(`${base}/api/cryptohopper/call?path=/hopper`))
+    expect(hoppers).toMatchObject({ provider: "cryptohopper", path: "/hopper", status: 200, ok: true })
+    expect(hoppers.data.data.map((h: { name: string }) => h.name)).toEqual([
+      "Sandbox BTC hopper",
+      "Sandbox ETH hopper",
+    ])
 
-    const user = await browser.submit(`${base}/cryptohopper/call`, { path: "/user/get" })
-    expect(user.body).toContain("<td>sandbox-user</td>")
+    const user = json(await browser.get(`${base}/api/cryptohopper/call?path=/user/get`))
+    expect(user.data.data.user.username).toBe("sandbox-user")
     expect(demo.sandbox!.stats.requests("cryptohopper.api")).toBe(apiCalls + 2)
   })
 
@@ -157,20 +190,19 @@ describe("the demo on its embedded sandbox", () => {
     const browser = newBrowser(demo)
     const tokenRequests = demo.sandbox!.stats.tokenRequests("cryptofuse")
 
-    const withToken = await browser.submit(`${base}/cryptofuse/token`)
+    const withToken = json(await browser.post(`${base}/api/cryptofuse/token`))
     const key = demo.ledger.keys().find((k) => k.startsWith("cryptofuse:"))
     const token = tokenOf(demo, key)
-    expect(withToken.body).toContain(`Cryptofuse token ${token.access.slice(0, 4)}… with scopes: read.`)
-    expect(withToken.body).toMatch(/id="cryptofuse"[\s\S]*token cached/)
+    expect(withToken).toMatchObject({ accessToken: `${token.access.slice(0, 4)}…`, scopes: ["read"] })
+    expect(json(await browser.get(`${base}/api/status`)).cryptofuse.token).toEqual(withToken)
 
-    const payments = await browser.submit(`${base}/cryptofuse/call`, { path: "/payments/" })
-    expect(payments.body).toContain("GET <code>/payments/</code>")
-    expect(payments.body).toContain("<td>Seeded payment 1</td>")
-    expect(payments.body).toContain("12 in total")
+    const payments = json(await browser.get(`${base}/api/cryptofuse/payments`))
+    expect(payments).toMatchObject({ provider: "cryptofuse", path: "/payments/", status: 200, ok: true })
+    expect(payments.data.count).toBe(12)
+    expect(payments.data.results[0].description).toBe("Seeded payment 1")
 
-    const rates = await browser.submit(`${base}/cryptofuse/call`, { path: "/rates/" })
-    expect(rates.body).toContain("Rates in USD")
-    expect(rates.body).toMatch(/<th>BTC<\/th>\s*<td>64000\.50<\/td>/)
+    const rates = json(await browser.get(`${base}/api/cryptofuse/rates`))
+    expect(rates.data).toMatchObject({ base: "USD", rates: { BTC: "64000.50" } })
 
     // One token request for the token and both calls: the token was cached.
     expect(demo.sandbox!.stats.tokenRequests("cryptofuse")).toBe(tokenRequests + 1)
@@ -184,9 +216,12 @@ describe("the demo on its embedded sandbox", () => {
     const callWith = (access: string) => fetch(userUrl, { headers: { "access-token": access } })
     expect((await callWith(token.access)).status).toBe(200)
 
-    const home = await browser.submit(`${base}/cryptohopper/disconnect`)
-    expect(home.body).toContain("Disconnected: the provider revoked the access and refresh tokens.")
-    expect(home.body).toContain('id="connect-cryptohopper"')
+    const disconnected = await browser.post(`${base}/api/cryptohopper/logout`)
+    expect(json(disconnected)).toEqual({
+      revoked: true,
+      message: "Disconnected: the provider revoked the access and refresh tokens.",
+    })
+    expect(json(await browser.get(`${base}/api/status`)).cryptohopper.connected).toBe(false)
     expect(demo.ledger.entry(key!)).toBeUndefined()
 
     const refused = await callWith(token.access)
@@ -221,7 +256,7 @@ describe("the demo on its embedded sandbox", () => {
       headers: { "access-token": firstTokens.access },
     })
     expect(old.status).toBe(401)
-    expect(second.home.body).toMatch(/<dd class="scopes">\s*<span class="chip">read<\/span>\s*<\/dd>/)
+    expect(json(await browser.get(`${base}/api/cryptohopper/token`)).scopes).toEqual(["read"])
   })
 
   it("sets the session cookie HttpOnly and SameSite=Lax, and changes the session id at login", async () => {
@@ -273,12 +308,12 @@ describe("the demo on its embedded sandbox", () => {
 
     // "null" is what a sandboxed frame on another site sends.
     for (const origin of ["https://evil.example", "null", `http://127.0.0.1:${demo.port + 1}`]) {
-      const forged = await browser.post(`${base}/cryptohopper/disconnect`, {}, origin)
+      const forged = await browser.post(`${base}/api/cryptohopper/logout`, {}, origin)
       expect(forged.status, origin).toBe(403)
     }
     expect(demo.ledger.entry(key!)).toBeDefined()
 
-    const viaGet = await browser.get(`${base}/cryptohopper/disconnect`)
+    const viaGet = await browser.get(`${base}/api/cryptohopper/logout`)
     expect(viaGet.status).toBe(404)
     expect(demo.ledger.entry(key!)).toBeDefined()
   })
@@ -338,7 +373,7 @@ describe("the demo on its embedded sandbox", () => {
     expect((await browser.post(`${base}/api/cryptohopper/logout`)).status).toBe(401)
   })
 
-  it("turns a provider's refusal into the filter's JSON in the API and a readable message on the page", async () => {
+  it("turns a provider's refusal into the filter's JSON with a readable message and no secret", async () => {
     const browser = newBrowser(demo)
     const refusal = { kind: "status", status: 401, body: '{"error":"invalid_client"}' } as const
 
@@ -346,14 +381,8 @@ describe("the demo on its embedded sandbox", () => {
     const api = await browser.post(`${base}/api/cryptofuse/token/renew`)
     expect(api.status).toBe(502)
     expect(json(api)).toMatchObject({ statusCode: 502, error: "OAuthServerError" })
-    expect(json(api).message).toContain("rejected this application's credentials")
-
-    demo.sandbox!.faults.next("cryptofuse.token", refusal)
-    const page = await browser.submit(`${base}/cryptofuse/token`, { renew: "1" })
-    expect(page.body).toMatch(
-      /class="flash error"[^>]*>The provider rejected this application&#39;s credentials/,
-    )
-    expect(page.body).not.toContain("fuse-secret")
+    expect(json(api).message).toMatch(/^The provider rejected this application's credentials/)
+    expect(api.body).not.toContain("fuse-secret")
   })
 
   it("sends pages with a CSP without inline code and a referrer policy that keeps form posts' Origin", async () => {
@@ -362,7 +391,9 @@ describe("the demo on its embedded sandbox", () => {
     expect(csp).toContain("script-src 'self'")
     expect(csp).toContain("frame-ancestors 'none'")
     expect(csp).toContain(`form-action 'self' ${demo.sandbox!.url}`)
-    expect(home.body).not.toMatch(/<script>|<style>| on[a-z]+="/)
+    // Every script has a src; no inline style or handler.
+    expect(home.body).toMatch(/<script /)
+    expect(home.body).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>|<style|\sstyle=| on[a-z]+=/)
     // `no-referrer` would make browsers send `Origin: null` on the page's own forms.
     expect(home.headers.get("referrer-policy")).toBe("same-origin")
     expect(home.headers.get("cache-control")).toBe("no-store")
@@ -406,13 +437,13 @@ describe("refresh on a sandbox whose tokens live 2 seconds", () => {
 
     await sleepUntil(first.expiresAt!.getTime() + 200)
     const tokenRequests = demo.sandbox!.stats.tokenRequests("cryptohopper")
-    const page = await browser.submit(`${base}/cryptohopper/call`, { path: "/hopper" })
+    const call = json(await browser.get(`${base}/api/cryptohopper/call?path=/hopper`))
 
-    expect(page.body).toContain("<td>Sandbox BTC hopper</td>")
-    expect(page.body).toContain("token refreshed for this call")
-    expect(page.body).toMatch(
-      /<span class="refresh-count">1<\/span> time, last at <span class="refreshed-at"><time datetime="/,
-    )
+    expect(call).toMatchObject({ status: 200, ok: true, tokenRefreshed: true })
+    expect(call.data.data[0].name).toBe("Sandbox BTC hopper")
+    const view = json(await browser.get(`${base}/api/status`)).cryptohopper.token
+    expect(view.refreshCount).toBe(1)
+    expect(Date.parse(view.refreshedAt)).toBeGreaterThanOrEqual(first.expiresAt!.getTime())
     expect(demo.sandbox!.stats.tokenRequests("cryptohopper")).toBe(tokenRequests + 1)
     const second = tokenOf(demo, key)
     expect(second.access).not.toBe(first.access)
@@ -423,14 +454,14 @@ describe("refresh on a sandbox whose tokens live 2 seconds", () => {
 
   it("gets a new Cryptofuse token once the cached one expired and shows the renewal", async () => {
     const browser = newBrowser(demo)
-    await browser.submit(`${base}/cryptofuse/token`)
+    expect((await browser.post(`${base}/api/cryptofuse/token`)).status).toBe(200)
     const key = demo.ledger.keys().find((k) => k.startsWith("cryptofuse:"))
     const first = tokenOf(demo, key)
 
     await sleepUntil(first.expiresAt!.getTime() + 200)
-    const page = await browser.submit(`${base}/cryptofuse/call`, { path: "/rates/" })
-    expect(page.body).toContain("token renewed for this call")
-    expect(page.body).toMatch(/id="cryptofuse"[\s\S]*<span class="refresh-count">1<\/span> time/)
+    const call = json(await browser.get(`${base}/api/cryptofuse/rates`))
+    expect(call).toMatchObject({ status: 200, ok: true, tokenRefreshed: true })
+    expect(json(await browser.get(`${base}/api/status`)).cryptofuse.token.refreshCount).toBe(1)
     expect(tokenOf(demo, key).access).not.toBe(first.access)
     collectTokens(demo)
   })

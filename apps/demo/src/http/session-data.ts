@@ -1,9 +1,8 @@
 /**
  * What the demo keeps in a browser's server-side session (express-session): which Cryptohopper
- * connection belongs to it, one-shot messages, and the last API results to show. Tokens are
- * not here: they live in the TokenStore, under a random connection id.
+ * connection belongs to it, where to land after the login, and a one-shot message for the page.
+ * Tokens are not here: they live in the TokenStore, under a random connection id.
  */
-import type { ApiCall } from "../connections/api-call.js"
 
 /** Passport's user for this demo: a Cryptohopper connection, identified by a random id. */
 export interface HopperUser {
@@ -12,7 +11,7 @@ export interface HopperUser {
   readonly connectedAt: string
 }
 
-/** A message shown once on the next page. */
+/** A message shown once on the next page (`GET /api/flash`). */
 export interface Flash {
   readonly kind: "info" | "error"
   readonly text: string
@@ -21,8 +20,6 @@ export interface Flash {
 declare module "express-session" {
   interface SessionData {
     flash?: Flash
-    hopperCall?: ApiCall
-    fuseCall?: ApiCall
     returnTo?: string
   }
 }

@@ -16,7 +16,7 @@ export const takeFlash = (req: Request): Flash | undefined => {
 
 /**
  * Logs the connection in. Passport gives the session a new id first (no session fixation);
- * `keepSessionInfo` carries the rest of the session (the other panel's results) over.
+ * `keepSessionInfo` carries the rest of the session (the message for the page) over.
  */
 export const logIn = (req: Request, user: HopperUser): Promise<void> =>
   new Promise((resolve, reject) =>
@@ -25,9 +25,8 @@ export const logIn = (req: Request, user: HopperUser): Promise<void> =>
     ),
   )
 
-/** Ends the connection in this session (the session id changes, the other panel's data stays). */
+/** Ends the connection in this session (the session id changes, the rest of the session stays). */
 export const logOut = (req: Request): Promise<void> =>
   new Promise((resolve, reject) => {
-    delete req.session.hopperCall
     req.logOut({ keepSessionInfo: true }, (err: unknown) => (err ? reject(err) : resolve()))
   })

@@ -119,14 +119,6 @@ export class Browser {
     return current
   }
 
-  /** POSTs a form, then follows the post/redirect/get to the page it lands on. */
-  async submit(url: string | URL, form: Record<string, string> = {}): Promise<Page> {
-    const page = await this.post(url, form)
-    if (page.status !== 303)
-      throw new Error(`expected 303 from POST ${String(url)}, got ${page.status}: ${page.body.slice(0, 300)}`)
-    return this.follow(page)
-  }
-
   cookie(url: string | URL, name: string): string | undefined {
     return this.#jar.get(new URL(url).hostname)?.get(name)
   }
