@@ -25,17 +25,25 @@ export interface ClientCredentialsOptions {
   readonly scopes?: ReadonlyArray<string> | undefined
 }
 
-/** Requests a client-credentials token. */
-export const clientCredentials = Effect.fn("OAuth.clientCredentials")(function* (
+const inSpan = Effect.withSpan("OAuth.clientCredentials")
+
+/**
+ * Requests a client-credentials token. Each call is an `OAuth.clientCredentials` span; unlike
+ * `Effect.fn`, no call-site stack is captured per call, as this is the flow a service runs most.
+ */
+export const clientCredentials = (
   provider: Provider,
   options: ClientCredentialsOptions = {},
-): Effect.fn.Return<TokenSet, ConfigError | TransportError | InvalidResponse | OAuthServerError, HttpTransport> {
-  return yield* requestTokens(
-    provider,
-    [
-      ["grant_type", "client_credentials"],
-      ["scope", joinScopes(provider, options.scopes ?? provider.defaultScopes)],
-    ],
-    "idempotent",
+): Effect.Effect<TokenSet, ConfigError | TransportError | InvalidResponse | OAuthServerError, HttpTransport> =>
+  inSpan(
+    Effect.suspend(() =>
+      requestTokens(
+        provider,
+        [
+          ["grant_type", "client_credentials"],
+          ["scope", joinScopes(provider, options.scopes ?? provider.defaultScopes)],
+        ],
+        "idempotent",
+      ),
+    ),
   )
-})

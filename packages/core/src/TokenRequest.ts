@@ -27,6 +27,18 @@ export interface BuiltTokenRequest {
   readonly knownSecrets: ReadonlyArray<string>
 }
 
+// A client's Basic header, computed on its first request (it is the same for every request),
+// keyed by the Redacted secret object so that new credentials get a new header.
+const basicHeaders = new WeakMap<Redacted.Redacted<string>, { readonly id: string; readonly header: Redacted.Redacted<string> }>()
+
+const basicHeaderOf = (clientId: string, secret: Redacted.Redacted<string>): string => {
+  const cached = basicHeaders.get(secret)
+  if (cached !== undefined && cached.id === clientId) return Redacted.value(cached.header)
+  const header = basicAuthorization(clientId, Redacted.value(secret))
+  basicHeaders.set(secret, { id: clientId, header: Redacted.make(header) })
+  return header
+}
+
 /** Builds the request; fails with ConfigError when the dialect needs a client secret that is not configured. */
 export const build = (
   provider: Provider,
@@ -53,11 +65,12 @@ export const build = (
     const headers: Record<string, string> = { accept: "application/json" }
     switch (dialect.clientAuth) {
       case "client_secret_basic": {
-        const secret = reveal(client.clientSecret)
+        const secret = client.clientSecret
         if (secret === undefined) {
           return Effect.fail(new ConfigError({ reason: "client_secret_basic needs a clientSecret" }))
         }
-        headers["authorization"] = basicAuthorization(client.clientId, secret)
+        reveal(secret) // listed among the known secrets, so that an echo of it is scrubbed
+        headers["authorization"] = basicHeaderOf(client.clientId, secret)
         break
       }
       case "client_secret_post": {

@@ -42,8 +42,28 @@ const ErrorWire = Schema.Struct({
   message: Schema.optional(Text),
 })
 
-const isObject = Schema.is(Schema.Record(Schema.String, Schema.Unknown))
 const decodeToken = Schema.decodeUnknownResult(TokenWire)
+
+const isTextField = (v: unknown): boolean => v === undefined || v === null || typeof v === "string"
+
+/**
+ * The common answer, checked by hand: every field already has the type TokenWire decodes it to, so
+ * decoding would return the same values. Anything else (a numeric string `expires_in`, an array
+ * `scope`, a wrong type) goes through the schema.
+ */
+const plainWire = (value: Record<string, unknown>): typeof TokenWire.Type | undefined => {
+  const accessToken = value["access_token"]
+  const expiresIn = value["expires_in"]
+  return typeof accessToken === "string" &&
+    accessToken !== "" &&
+    (expiresIn === undefined || expiresIn === null || (typeof expiresIn === "number" && Number.isFinite(expiresIn))) &&
+    isTextField(value["token_type"]) &&
+    isTextField(value["refresh_token"]) &&
+    isTextField(value["id_token"]) &&
+    isTextField(value["scope"])
+    ? (value as typeof TokenWire.Type)
+    : undefined
+}
 const decodeError = Schema.decodeUnknownResult(ErrorWire)
 
 type Parsed =
@@ -67,8 +87,10 @@ const parseBody = (response: HttpResponse): Parsed => {
   } catch {
     return { _tag: "Invalid", reason: "body is not valid JSON (truncated or malformed)" }
   }
-  if (!isObject(value) || Array.isArray(value)) return { _tag: "Invalid", reason: "body is JSON but not an object" }
-  return { _tag: "Object", value }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { _tag: "Invalid", reason: "body is JSON but not an object" }
+  }
+  return { _tag: "Object", value: value as Record<string, unknown> }
 }
 
 /** What every decode needs to know besides the response. */
@@ -157,6 +179,7 @@ export const errorOf = (response: HttpResponse, ctx: DecodeContext = {}): OAuthS
 
 const splitScopes = (scope: string | ReadonlyArray<string> | null | undefined): ReadonlyArray<string> => {
   if (scope === null || scope === undefined) return []
+  if (typeof scope === "string" && !/[\s,]/.test(scope)) return scope === "" ? [] : [scope]
   // Split by either delimiter: Cryptohopper answers with commas, RFC servers with spaces.
   const parts = typeof scope === "string" ? scope.split(/[\s,]+/) : scope.flatMap((s) => s.split(/[\s,]+/))
   return parts.filter((s) => s.length > 0)
@@ -180,19 +203,22 @@ export const decode = (
       const error = errorInObject(response, value, ctx)
       if (error !== undefined) return Effect.fail(error)
     }
-    const decoded = decodeToken(value)
-    if (Result.isFailure(decoded)) {
-      return Effect.fail(
-        invalid(
-          response,
-          typeof value["access_token"] === "string" && value["access_token"] !== ""
-            ? "token response fields have the wrong types"
-            : "token response has no access_token",
-          ctx,
-        ),
-      )
+    let wire = plainWire(value)
+    if (wire === undefined) {
+      const decoded = decodeToken(value)
+      if (Result.isFailure(decoded)) {
+        return Effect.fail(
+          invalid(
+            response,
+            typeof value["access_token"] === "string" && value["access_token"] !== ""
+              ? "token response fields have the wrong types"
+              : "token response has no access_token",
+            ctx,
+          ),
+        )
+      }
+      wire = decoded.success
     }
-    const wire = decoded.success
     const now = ctx.now ?? Date.now()
     const expiresIn = wire.expires_in
     const tokenType = wire.token_type ?? "Bearer"
@@ -203,10 +229,10 @@ export const decode = (
           ? ctx.previousRefreshToken
           : undefined
     const raw: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) if (!SECRET_FIELDS.has(k)) raw[k] = v
+    for (const k of Object.keys(value)) if (!SECRET_FIELDS.has(k)) raw[k] = value[k]
     const tokens: TokenSet = {
       accessToken: Redacted.make(wire.access_token),
-      tokenType: tokenType.toLowerCase() === "bearer" ? "Bearer" : tokenType,
+      tokenType: tokenType === "Bearer" || tokenType.toLowerCase() === "bearer" ? "Bearer" : tokenType,
       expiresAt:
         expiresIn === undefined || expiresIn === null || expiresIn < 0 ? undefined : new Date(now + expiresIn * 1000),
       refreshToken,

@@ -1,8 +1,11 @@
 /**
  * The HTTP transport every flow talks through: one request in, status + headers + body text out.
  * It owns the timeout, the body size cap and the retry rules, so a flow only says how safe its
- * request is to repeat. The default Layer is built on ky (its own retries and timeout switched
- * off: ours honour `Retry-After` and never repeat a request the server may have acted on).
+ * request is to repeat. The default Layer calls `fetch` directly: one request, one timer and one
+ * AbortController per attempt, and the body read in one piece when its length is declared.
+ * `KyTransport` is the same transport on ky, for apps that already configure ky (its own retries
+ * and timeout switched off: ours honour `Retry-After` and never repeat a request the server may
+ * have acted on).
  *
  * @example
  * ```ts
@@ -18,8 +21,8 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Random from "effect/Random"
-import ky from "ky"
 import { InvalidResponse, TransportError } from "./Errors.js"
+import { failureOf, toHttpResponse } from "./internal/fetchResponse.js"
 
 /**
  * How safe a request is to send again:
@@ -62,7 +65,7 @@ export interface TransportOptions {
   readonly backoffBaseMs?: number | undefined
   /** Cap of one backoff delay (default 5 000). */
   readonly backoffMaxMs?: number | undefined
-  /** A `fetch` implementation for ky (default `globalThis.fetch`). */
+  /** A `fetch` implementation (default `globalThis.fetch`); the ky transport hands it to ky. */
   readonly fetch?: typeof globalThis.fetch | undefined
 }
 
@@ -100,21 +103,126 @@ export const parseRetryAfter = (value: string | undefined, now: number): number 
 
 const REFUSED = new Set(["ECONNREFUSED"])
 
-type Attempt =
-  | { readonly _tag: "Response"; readonly response: HttpResponse }
-  | { readonly _tag: "Failure"; readonly error: TransportError | InvalidResponse }
+const retryOnFailure = (safety: RetrySafety, error: TransportError | InvalidResponse): boolean => {
+  if (safety === "never" || error._tag === "InvalidResponse") return false
+  if (safety === "idempotent") return true
+  return error.code !== undefined && REFUSED.has(error.code)
+}
 
-const shouldRetry = (safety: RetrySafety, attempt: Attempt): boolean => {
+const retryOnResponse = (safety: RetrySafety, { status, headers }: HttpResponse): boolean => {
   if (safety === "never") return false
-  if (attempt._tag === "Failure") {
-    if (attempt.error._tag === "InvalidResponse") return false
-    if (safety === "idempotent") return true
-    return attempt.error.code !== undefined && REFUSED.has(attempt.error.code)
-  }
-  const { status, headers } = attempt.response
   if (safety === "idempotent") return status === 429 || (status >= 500 && status !== 501 && status !== 505)
   return status === 429 || (status === 503 && headers["retry-after"] !== undefined)
 }
+
+type Resolved = typeof defaults
+type Outcome = Effect.Effect<HttpResponse, TransportError | InvalidResponse>
+/** Turns an attempt's response or error into what the request resolves to: it, or the next attempt. */
+type Then = (response: HttpResponse | undefined, error: TransportError | InvalidResponse | undefined) => Outcome
+/** One attempt, continued by `then`. */
+type Attempt = (request: HttpRequest, then: Then) => Outcome
+
+const timeoutError = (request: HttpRequest, ms: number): TransportError =>
+  new TransportError({
+    reason: "timeout",
+    request: describeRequest(request.method, request.url),
+    detail: `no complete answer within ${ms} ms`,
+  })
+
+const finish: Then = (response, error) => (error === undefined ? Effect.succeed(response!) : Effect.fail(error))
+
+/**
+ * The retry rules around one attempt. The happy path is the attempt and a status check: the
+ * backoff, `Retry-After` and randomness are only reached when an attempt asks for a retry.
+ */
+const retrying = (attempt: Attempt, o: Resolved): HttpTransport["Service"] => {
+  const run = (request: HttpRequest, safety: RetrySafety, attemptNo: number): Outcome =>
+    attempt(request, (response, error) =>
+      attemptNo < o.retries &&
+      (error === undefined ? retryOnResponse(safety, response!) : retryOnFailure(safety, error))
+        ? again(request, safety, attemptNo, response)
+        : finish(response, error),
+    )
+  const again = (request: HttpRequest, safety: RetrySafety, attemptNo: number, response: HttpResponse | undefined) => {
+    const next = Effect.suspend(() => run(request, safety, attemptNo + 1))
+    const retryAfter = response === undefined ? undefined : parseRetryAfter(response.headers["retry-after"], Date.now())
+    if (retryAfter !== undefined) {
+      // A server that asks for a long pause gets it from the caller, not from a blocked request.
+      if (retryAfter > o.maxRetryAfterMs) return Effect.succeed(response!)
+      return Effect.andThen(Effect.sleep(Duration.millis(retryAfter)), next)
+    }
+    const ceiling = Math.min(o.backoffMaxMs, o.backoffBaseMs * 2 ** attemptNo)
+    return Random.next.pipe(
+      Effect.flatMap((r) => Effect.sleep(Duration.millis(ceiling / 2 + r * (ceiling / 2)))),
+      Effect.andThen(next),
+    )
+  }
+  return {
+    request: (request) => {
+      const safety = request.retry ?? "never"
+      return safety === "never" || o.retries <= 0 ? attempt(request, finish) : run(request, safety, 0)
+    },
+  }
+}
+
+/** The part of `fetch` an attempt uses; ky's instances fit it too. */
+export type FetchLike = (
+  url: string,
+  init: {
+    method: string
+    headers: Readonly<Record<string, string>> | undefined
+    body: string | undefined
+    signal: AbortSignal
+  },
+) => Promise<Response>
+
+/**
+ * One attempt through a fetch-like function. A single AbortController serves both the timeout
+ * (a plain timer, cleared on the answer) and interruption, so the request never races a second
+ * fiber and no combined signal is built.
+ */
+const fetchAttempt =
+  (fetchLike: FetchLike, o: Resolved): Attempt =>
+  (request, then) =>
+    Effect.callback<HttpResponse, TransportError | InvalidResponse>((resume) => {
+      const ms = request.timeoutMs ?? o.timeoutMs
+      const controller = new AbortController()
+      let timedOut = false
+      const timer = setTimeout(() => {
+        timedOut = true
+        controller.abort()
+      }, ms)
+      const fail = (error: unknown) => {
+        clearTimeout(timer)
+        resume(
+          then(
+            undefined,
+            timedOut
+              ? timeoutError(request, ms)
+              : failureOf(error, describeRequest(request.method, request.url), o.maxBodyBytes),
+          ),
+        )
+      }
+      try {
+        fetchLike(request.url, {
+          method: request.method,
+          headers: request.headers,
+          body: request.body,
+          signal: controller.signal,
+        })
+          .then((response) => toHttpResponse(response, o.maxBodyBytes))
+          .then((response) => {
+            clearTimeout(timer)
+            resume(then(response, undefined))
+          }, fail)
+      } catch (error) {
+        fail(error)
+      }
+      return Effect.sync(() => {
+        clearTimeout(timer)
+        controller.abort()
+      })
+    })
 
 /** The HTTP transport service. */
 export class HttpTransport extends Context.Service<
@@ -126,147 +234,49 @@ export class HttpTransport extends Context.Service<
 >()("@grantflow/core/HttpTransport") {
   /** Wraps a one-attempt `send` with the timeout, size cap and retry rules. */
   static readonly fromSend = (send: Send, options: TransportOptions = {}): HttpTransport["Service"] => {
-    const o = { ...defaults, ...stripUndefined(options) }
-    const attemptOnce = (request: HttpRequest): Effect.Effect<Attempt> =>
-      send(request, o.maxBodyBytes).pipe(
-        Effect.timeoutOrElse({
-          duration: Duration.millis(request.timeoutMs ?? o.timeoutMs),
-          orElse: () =>
-            Effect.fail(
-              new TransportError({
-                reason: "timeout",
-                request: describeRequest(request.method, request.url),
-                detail: `no complete answer within ${request.timeoutMs ?? o.timeoutMs} ms`,
-              }),
-            ),
-        }),
-        Effect.map((response): Attempt => ({ _tag: "Response", response })),
-        Effect.catch((error) => Effect.succeed<Attempt>({ _tag: "Failure", error })),
-      )
-    const request = Effect.fnUntraced(function* (request: HttpRequest) {
-      const safety = request.retry ?? "never"
-      let retriesLeft = o.retries
-      let attemptNo = 0
-      while (true) {
-        const attempt = yield* attemptOnce(request)
-        if (retriesLeft <= 0 || !shouldRetry(safety, attempt)) {
-          if (attempt._tag === "Failure") return yield* Effect.fail(attempt.error)
-          return attempt.response
-        }
-        const retryAfter =
-          attempt._tag === "Response" ? parseRetryAfter(attempt.response.headers["retry-after"], Date.now()) : undefined
-        let delay: number
-        if (retryAfter !== undefined) {
-          // A server that asks for a long pause gets it from the caller, not from a blocked request.
-          if (retryAfter > o.maxRetryAfterMs) return (attempt as { response: HttpResponse }).response
-          delay = retryAfter
-        } else {
-          const ceiling = Math.min(o.backoffMaxMs, o.backoffBaseMs * 2 ** attemptNo)
-          delay = ceiling / 2 + (yield* Random.next) * (ceiling / 2)
-        }
-        yield* Effect.sleep(Duration.millis(delay))
-        retriesLeft--
-        attemptNo++
-      }
-    })
-    return { request }
+    const o = resolve(options)
+    return retrying(
+      (request, then) =>
+        send(request, o.maxBodyBytes).pipe(
+          Effect.timeoutOrElse({
+            duration: Duration.millis(request.timeoutMs ?? o.timeoutMs),
+            orElse: () => Effect.fail(timeoutError(request, request.timeoutMs ?? o.timeoutMs)),
+          }),
+          Effect.matchEffect({
+            onSuccess: (response) => then(response, undefined),
+            onFailure: (error) => then(undefined, error),
+          }),
+        ),
+      o,
+    )
   }
 
-  /** The default transport on ky. */
-  static readonly make = (options: TransportOptions = {}): HttpTransport["Service"] =>
-    HttpTransport.fromSend(kySend(options.fetch), options)
+  /**
+   * Like `fromSend` for a fetch-like function (`fetch` itself, a ky instance, ...) that takes an
+   * abort signal: the timeout aborts the request itself instead of racing it.
+   */
+  static readonly fromFetch = (fetchLike: FetchLike, options: TransportOptions = {}): HttpTransport["Service"] => {
+    const o = resolve(options)
+    return retrying(fetchAttempt(fetchLike, o), o)
+  }
 
-  /** A Layer with the default ky transport. */
+  /** The default transport: `fetch` (or `options.fetch`) with `redirect: "manual"`. */
+  static readonly make = (options: TransportOptions = {}): HttpTransport["Service"] => {
+    const custom = options.fetch
+    return HttpTransport.fromFetch(
+      // A token endpoint that redirects is misconfigured; following would resend credentials.
+      // The global is looked up per request, as a test or an instrumentation may replace it.
+      (url, init) => (custom ?? globalThis.fetch)(url, { ...init, redirect: "manual" }),
+      options,
+    )
+  }
+
+  /** A Layer with the default transport. */
   static readonly layer = (options: TransportOptions = {}): Layer.Layer<HttpTransport> =>
     Layer.succeed(HttpTransport, HttpTransport.make(options))
 }
 
+const resolve = (options: TransportOptions): Resolved => ({ ...defaults, ...stripUndefined(options) }) as Resolved
+
 const stripUndefined = <T extends object>(o: T): Partial<T> =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
-
-class BodyTooLarge {
-  constructor(readonly status: number, readonly contentType: string | undefined) {}
-}
-
-const readCapped = async (response: Response, maxBytes: number): Promise<string> => {
-  const contentType = response.headers.get("content-type") ?? undefined
-  const declared = Number(response.headers.get("content-length") ?? "")
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel().catch(() => undefined)
-    throw new BodyTooLarge(response.status, contentType)
-  }
-  if (response.body === null) return ""
-  const reader = response.body.getReader()
-  const chunks: Array<Uint8Array> = []
-  let total = 0
-  while (true) {
-    const { done, value } = await reader.read()
-    if (done) break
-    total += value.byteLength
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined)
-      throw new BodyTooLarge(response.status, contentType)
-    }
-    chunks.push(value)
-  }
-  const all = new Uint8Array(total)
-  let offset = 0
-  for (const chunk of chunks) {
-    all.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return new TextDecoder().decode(all)
-}
-
-const errorCode = (error: unknown): string | undefined => {
-  let current: unknown = error
-  for (let depth = 0; depth < 5 && current !== null && typeof current === "object"; depth++) {
-    const code = (current as { code?: unknown }).code
-    if (typeof code === "string" && /^[A-Z_]+$/.test(code)) return code
-    current = (current as { cause?: unknown }).cause
-  }
-  return undefined
-}
-
-const kySend =
-  (fetchImpl: typeof globalThis.fetch | undefined): Send =>
-  (request, maxBodyBytes) =>
-    Effect.tryPromise({
-      try: async (signal) => {
-        const response = await ky(request.url, {
-          method: request.method,
-          headers: request.headers,
-          body: request.body,
-          throwHttpErrors: false,
-          retry: 0,
-          timeout: false,
-          // A token endpoint that redirects is misconfigured; following would resend credentials.
-          redirect: "manual",
-          signal,
-          ...(fetchImpl ? { fetch: fetchImpl } : {}),
-        })
-        const body = await readCapped(response, maxBodyBytes)
-        const headers: Record<string, string> = {}
-        response.headers.forEach((value, key) => {
-          headers[key.toLowerCase()] = value
-        })
-        return { status: response.status, headers, body }
-      },
-      catch: (error): TransportError | InvalidResponse => {
-        if (error instanceof BodyTooLarge) {
-          return new InvalidResponse({
-            status: error.status,
-            contentType: error.contentType,
-            reason: `response body larger than ${maxBodyBytes} bytes`,
-            excerpt: "",
-          })
-        }
-        const code = errorCode(error)
-        return new TransportError({
-          reason: "network",
-          request: describeRequest(request.method, request.url),
-          detail: code ?? (error instanceof Error ? error.name : "unknown failure"),
-          code,
-        })
-      },
-    })

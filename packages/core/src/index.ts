@@ -26,11 +26,13 @@ export {
   describeRequest,
   parseRetryAfter,
   type HttpRequest,
+  type FetchLike,
   type HttpResponse,
   type RetrySafety,
   type Send,
   type TransportOptions,
 } from "./Transport.js"
+export * as KyTransport from "./KyTransport.js"
 export * as Providers from "./Providers.js"
 export { cryptohopperDialect } from "./providers/Cryptohopper.js"
 export { cryptofuseDialect } from "./providers/Cryptofuse.js"

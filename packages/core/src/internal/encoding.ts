@@ -1,6 +1,7 @@
 /** Encodings shared by the flows; browser-safe (no node:buffer, no node:crypto). */
 
 const unreserved = /[A-Za-z0-9\-._~]/
+const allUnreserved = /^[A-Za-z0-9\-._~]*$/
 
 /**
  * `application/x-www-form-urlencoded` encoding of one value (RFC 6749 Appendix B) that leaves
@@ -8,6 +9,8 @@ const unreserved = /[A-Za-z0-9\-._~]/
  * so encoding `-`, `.` or `_` would break them.
  */
 export const formUrlEncode = (value: string): string => {
+  // Parameter names and most values (grant types, ids) need no encoding at all.
+  if (allUnreserved.test(value)) return value
   let out = ""
   for (const ch of value) {
     if (ch === " ") out += "+"

@@ -14,11 +14,19 @@ import { withOutcome } from "./spans.js"
  * The caller's span (`OAuth.clientCredentials`, `OAuth.refresh`, ...) gets the provider, the grant
  * and the outcome as attributes.
  */
-export const requestTokens = Effect.fnUntraced(function* (
+export const requestTokens = (
   provider: Provider,
   params: ReadonlyArray<readonly [string, TokenRequest.ParamValue]>,
   retry: RetrySafety,
   previousRefreshToken?: Redacted.Redacted<string>,
+): Effect.Effect<TokenSet, ConfigError | TransportError | InvalidResponse | OAuthServerError, HttpTransport> =>
+  withOutcome(send(provider, params, retry, previousRefreshToken))
+
+const send = Effect.fnUntraced(function* (
+  provider: Provider,
+  params: ReadonlyArray<readonly [string, TokenRequest.ParamValue]>,
+  retry: RetrySafety,
+  previousRefreshToken: Redacted.Redacted<string> | undefined,
 ): Effect.fn.Return<TokenSet, ConfigError | TransportError | InvalidResponse | OAuthServerError, HttpTransport> {
   const grant = params.find(([name]) => name === "grant_type")?.[1]
   yield* Effect.annotateCurrentSpan({
@@ -30,4 +38,4 @@ export const requestTokens = Effect.fnUntraced(function* (
   const response = yield* transport.request({ ...request, retry })
   const now = yield* Clock.currentTimeMillis
   return yield* TokenResponse.decode(provider, response, { knownSecrets, previousRefreshToken, now })
-}, withOutcome)
+})
