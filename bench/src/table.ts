@@ -68,3 +68,18 @@ export function printTable(report: Results): void {
   for (const [name, s] of Object.entries(report.scenarios))
     console.log(`  ${pad(name, 16)} ${pad(s.verdict.status, 8)} ${s.verdict.detail}`)
 }
+
+/** The smoke's report: for each scenario, whether each contender ran; no figures, no goals. */
+export function printSmokeSummary(report: Results): void {
+  console.log(`grantflow bench smoke (toy sizes, one run; figures not reported) — node ${report.node}`)
+  for (const [name, s] of Object.entries(report.scenarios)) {
+    const entries = Object.entries(s.results).map(([impl, e]) =>
+      e.status === "ok"
+        ? `${impl} ran`
+        : e.status === "pending"
+          ? `${impl} pending (${e.reason})`
+          : `${impl} error (${e.message.split("\n")[0]!.slice(0, 80)})`,
+    )
+    console.log(`  ${pad(name, 16)} ${entries.join(", ")}`)
+  }
+}
