@@ -13,8 +13,9 @@
  * ```
  */
 import * as Layer from "effect/Layer"
-import ky from "ky"
+import ky, { type Options as KyOptions } from "ky"
 import { HttpTransport, type TransportOptions } from "./Transport.js"
+import { oneShotBody } from "./internal/oneShotBody.js"
 
 /** A transport service on one ky instance. */
 export const make = (options: TransportOptions = {}): HttpTransport["Service"] => {
@@ -26,7 +27,13 @@ export const make = (options: TransportOptions = {}): HttpTransport["Service"] =
     redirect: "manual",
     ...(options.fetch ? { fetch: options.fetch } : {}),
   })
-  return HttpTransport.fromFetch((url, init) => client(url, init), options)
+  // The body as a one-shot stream with Content-Length, as in the default transport: ky hands fetch
+  // a Request, and fetch would replay a re-readable body on a 421.
+  return HttpTransport.fromFetch(
+    (url, init) =>
+      client(url, { method: init.method, signal: init.signal, ...oneShotBody(init.headers, init.body) } as KyOptions),
+    options,
+  )
 }
 
 /** A Layer with the ky transport. */

@@ -23,6 +23,7 @@ import * as Layer from "effect/Layer"
 import * as Random from "effect/Random"
 import { InvalidResponse, TransportError } from "./Errors.js"
 import { failureOf, toHttpResponse } from "./internal/fetchResponse.js"
+import { oneShotBody } from "./internal/oneShotBody.js"
 
 /**
  * How safe a request is to send again:
@@ -260,13 +261,23 @@ export class HttpTransport extends Context.Service<
     return retrying(fetchAttempt(fetchLike, o), o)
   }
 
-  /** The default transport: `fetch` (or `options.fetch`) with `redirect: "manual"`. */
+  /**
+   * The default transport: `fetch` (or `options.fetch`) with `redirect: "manual"`. A request body
+   * goes out as a one-shot stream with `Content-Length`, so fetch cannot replay it on a 421 (a code
+   * or a rotating refresh token is delivered at most once); retries are this transport's alone.
+   */
   static readonly make = (options: TransportOptions = {}): HttpTransport["Service"] => {
     const custom = options.fetch
     return HttpTransport.fromFetch(
       // A token endpoint that redirects is misconfigured; following would resend credentials.
       // The global is looked up per request, as a test or an instrumentation may replace it.
-      (url, init) => (custom ?? globalThis.fetch)(url, { ...init, redirect: "manual" }),
+      (url, init) =>
+        (custom ?? globalThis.fetch)(url, {
+          method: init.method,
+          signal: init.signal,
+          redirect: "manual",
+          ...oneShotBody(init.headers, init.body),
+        } as RequestInit),
       options,
     )
   }

@@ -125,6 +125,47 @@ describe("Cryptofuse token endpoint (django-oauth-toolkit)", () => {
       expect(await res.json()).toEqual({ error: "unsupported_grant_type" })
     })
 
+    it("reads a chunked body without Content-Length as empty, as a WSGI server does", async () => {
+      const form = new TextEncoder().encode("grant_type=client_credentials")
+      const res = await fetch(sb.cryptofuse.tokenEndpoint, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          authorization: basic(FUSE.clientId, FUSE.clientSecret),
+        },
+        body: new ReadableStream({
+          start(controller) {
+            controller.enqueue(form)
+            controller.close()
+          },
+        }),
+        duplex: "half",
+      } as RequestInit)
+      expect(res.status).toBe(400)
+      expect(await res.json()).toEqual({ error: "unsupported_grant_type" })
+    })
+
+    it("reads the same stream body when it comes with Content-Length", async () => {
+      const form = new TextEncoder().encode("grant_type=client_credentials")
+      const res = await fetch(sb.cryptofuse.tokenEndpoint, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          "content-length": String(form.byteLength),
+          authorization: basic(FUSE.clientId, FUSE.clientSecret),
+        },
+        body: new ReadableStream({
+          start(controller) {
+            controller.enqueue(form)
+            controller.close()
+          },
+        }),
+        duplex: "half",
+      } as RequestInit)
+      expect(res.status).toBe(200)
+      expect(await res.json()).toHaveProperty("access_token")
+    })
+
     it("refuses query parameters on the POST", async () => {
       const res = await fetch(`${sb.cryptofuse.tokenEndpoint}?grant_type=client_credentials`, {
         method: "POST",

@@ -8,6 +8,8 @@ import { sendDotError } from "./OAuthErrors.js"
 /**
  * Reads a POST to one of django-oauth-toolkit's endpoints as oauthlib sees it: only a form body
  * is parsed (a JSON body reads as no parameters at all), and query parameters are refused.
+ * A body without `Content-Length` (sent chunked) reads as empty, as under any WSGI server: Django
+ * reads `CONTENT_LENGTH` bytes of `wsgi.input`, and that is 0 when the header is absent.
  * Answers the error itself and returns undefined when the request cannot go on.
  */
 export const readFormRequest = async ({ req, res, url }: Exchange): Promise<Params | undefined> => {
@@ -26,7 +28,8 @@ export const readFormRequest = async ({ req, res, url }: Exchange): Promise<Para
     sendDotError(res, { error: "invalid_request", description: "URL query parameters are not allowed" })
     return undefined
   }
-  return mediaType(req) === "application/x-www-form-urlencoded" ? Params.fromForm(body.bytes) : Params.empty()
+  const hasLength = req.headers["content-length"] !== undefined
+  return hasLength && mediaType(req) === "application/x-www-form-urlencoded" ? Params.fromForm(body.bytes) : Params.empty()
 }
 
 /** Refuses a parameter sent more than once, as oauthlib does. */
