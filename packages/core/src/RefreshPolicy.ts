@@ -16,6 +16,7 @@
  */
 import { ConfigError } from "./Errors.js"
 import type { TokenSet } from "./TokenSet.js"
+import { statedLifetimeSeconds } from "./internal/lifetime.js"
 
 /** Tuning of the refresh point; every field has a default. */
 export interface RefreshPolicyOptions {
@@ -41,11 +42,8 @@ export interface RefreshPolicy {
 
 /** The token's lifetime in milliseconds as its server stated it (`expires_in`), when known. */
 export const lifetimeMs = (tokens: TokenSet): number | undefined => {
-  const stated = tokens.raw["expires_in"]
-  // Cryptohopper's docs show `expires_in` as a numeric string.
-  const seconds =
-    typeof stated === "number" ? stated : typeof stated === "string" ? Number(stated) : Number.NaN
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined
+  const seconds = statedLifetimeSeconds(tokens.raw["expires_in"])
+  return seconds === undefined ? undefined : seconds * 1000
 }
 
 const inRange = (

@@ -18,7 +18,14 @@ import { InvalidResponse, OAuthServerError } from "./Errors.js"
 import type { Provider } from "./Provider.js"
 import type { TokenSet } from "./TokenSet.js"
 import { type HttpResponse, parseRetryAfter } from "./Transport.js"
+import { MAX_LIFETIME_SECONDS, statedLifetimeSeconds } from "./internal/lifetime.js"
 import { excerpt, redactText } from "./internal/redact.js"
+
+/**
+ * The longest lifetime a TokenSet gets (one year, in seconds): a larger `expires_in` (`1e13`,
+ * `2^63-1`, some APIs' "never") is clamped to it. Zero or negative means "unknown lifetime".
+ */
+export const maxLifetimeSeconds: number = MAX_LIFETIME_SECONDS
 
 const Text = Schema.NullOr(Schema.String)
 
@@ -27,7 +34,8 @@ const TokenWire = Schema.Struct({
   access_token: Schema.NonEmptyString,
   token_type: Schema.optional(Text),
   // Cryptohopper's docs show `"expires_in": "..."`: a numeric string is as good as a number.
-  expires_in: Schema.optional(Schema.NullOr(Schema.Union([Schema.Finite, Schema.FiniteFromString]))),
+  // Out-of-range numbers are read by `statedLifetimeSeconds` (clamped or "unknown"), not refused.
+  expires_in: Schema.optional(Schema.NullOr(Schema.Union([Schema.Number, Schema.FiniteFromString]))),
   refresh_token: Schema.optional(Text),
   id_token: Schema.optional(Text),
   // Cryptohopper may send `"scope": null`; some servers send an array.
@@ -56,7 +64,7 @@ const plainWire = (value: Record<string, unknown>): typeof TokenWire.Type | unde
   const expiresIn = value["expires_in"]
   return typeof accessToken === "string" &&
     accessToken !== "" &&
-    (expiresIn === undefined || expiresIn === null || (typeof expiresIn === "number" && Number.isFinite(expiresIn))) &&
+    (expiresIn === undefined || expiresIn === null || (typeof expiresIn === "number" && !Number.isNaN(expiresIn))) &&
     isTextField(value["token_type"]) &&
     isTextField(value["refresh_token"]) &&
     isTextField(value["id_token"]) &&
@@ -220,7 +228,7 @@ export const decode = (
       wire = decoded.success
     }
     const now = ctx.now ?? Date.now()
-    const expiresIn = wire.expires_in
+    const lifetime = statedLifetimeSeconds(wire.expires_in)
     const tokenType = wire.token_type ?? "Bearer"
     const refreshToken =
       wire.refresh_token !== undefined && wire.refresh_token !== null && wire.refresh_token !== ""
@@ -233,8 +241,7 @@ export const decode = (
     const tokens: TokenSet = {
       accessToken: Redacted.make(wire.access_token),
       tokenType: tokenType === "Bearer" || tokenType.toLowerCase() === "bearer" ? "Bearer" : tokenType,
-      expiresAt:
-        expiresIn === undefined || expiresIn === null || expiresIn < 0 ? undefined : new Date(now + expiresIn * 1000),
+      expiresAt: lifetime === undefined ? undefined : new Date(now + lifetime * 1000),
       refreshToken,
       scopes: splitScopes(wire.scope),
       idToken: wire.id_token === undefined || wire.id_token === null ? undefined : Redacted.make(wire.id_token),
