@@ -9,6 +9,7 @@ import { figure, okMedian, type Entry, type Figure, type ScenarioResult } from "
 import type { RedisServer } from "./redisServer.ts"
 import type { Stub } from "./stubServer.ts"
 import { PendingError, runWorkers } from "./workers.ts"
+import { encryptionAtRest } from "./encryptionAtRest.ts"
 
 export interface Context {
   readonly stub: Stub
@@ -404,4 +405,5 @@ export const scenarios = {
   herd_in_process: herdInProcess,
   herd_processes: herdProcesses,
   rotation,
+  encryption_at_rest: encryptionAtRest,
 } satisfies Record<string, (ctx: Context) => Promise<ScenarioResult>>

@@ -12,6 +12,13 @@ export type { PendingAuthorization } from "./PendingAuthorization.js"
 export { decodePending, encodePending } from "./PendingAuthorization.js"
 export { StateStore } from "./StateStore.js"
 export { TokenStore } from "./TokenStore.js"
+export {
+  encryptedTokenStore,
+  generateEncryptionKey,
+  type EncryptionKey,
+  type EncryptionOptions,
+} from "./EncryptedTokenStore.js"
+export { encryptedStateStore } from "./EncryptedStateStore.js"
 export { RefreshLock } from "./RefreshLock.js"
 export type {
   AccessTokenOptions,

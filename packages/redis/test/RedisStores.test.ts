@@ -131,7 +131,7 @@ describe("RedisStores connection handling", () => {
       ),
     )
     expect(error).toBeInstanceOf(StoreError)
-    expect(error.operation).toBe("connect")
+    expect((error as StoreError).operation).toBe("connect")
   })
 
   it("fails operations with a StoreError, without hanging, while Redis does not answer", async () => {
