@@ -29,6 +29,14 @@ export interface Dialect {
     | { readonly kind: "bearer" }
     /** Cryptohopper: `access-token: <token>`; `appKeyHeader` also sends the client id (`x-api-app-key`). */
     | { readonly kind: "header"; readonly header: string; readonly appKeyHeader?: string | undefined }
+  /**
+   * How the provider's API says it refused the access token (then `fetch` renews it once and
+   * retries once):
+   * - `rfc6750` (default): HTTP 401, or `WWW-Authenticate: Bearer error="invalid_token"` on any status
+   * - `error-flag`: the same, plus Cryptohopper's JSON error flag on any status, a 200 included:
+   *   `{"status":401,"code":0,"error":1,"message":"Invalid access token."}`
+   */
+  readonly apiRefusal?: "rfc6750" | "error-flag" | undefined
   /** Whether a refresh answer without `refresh_token` keeps the old one (it does everywhere we know). */
   readonly keepRefreshTokenWhenAbsent: boolean
   /** Send `redirect_uri` with the refresh grant too (some servers want it). */
@@ -48,6 +56,7 @@ export const rfc6749: Dialect = {
   pkce: "S256",
   callbackErrors: "rfc6749",
   apiAuth: { kind: "bearer" },
+  apiRefusal: "rfc6750",
   keepRefreshTokenWhenAbsent: true,
   redirectUriOnRefresh: false,
 }

@@ -1,8 +1,8 @@
 /**
  * The flows as Effects with typed error channels, for Effect users. Each needs an HttpTransport,
  * and `authorize` / `handleCallback` a StateStore; `getAccessToken` and the session functions
- * need the TokenManager. `OAuth.layer()` provides the defaults (ky transport, memory stores,
- * a TokenManager over them).
+ * need the TokenManager, `fetch` the ApiClient. `OAuth.layer()` provides the defaults (fetch
+ * transport, memory stores, a TokenManager and an ApiClient over them).
  *
  * @example
  * ```ts
@@ -20,6 +20,7 @@
  */
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { ApiClient, type ApiClientOptions, type ApiError, type ApiRequestInit } from "./ApiClient.js"
 import type * as Redacted from "effect/Redacted"
 import type { ConfigError, StoreError } from "./Errors.js"
 import * as MemoryRefreshLock from "./MemoryRefreshLock.js"
@@ -42,7 +43,18 @@ export { refresh, type RefreshOptions } from "./Refresh.js"
 export { revoke, type RevokeOptions } from "./Revoke.js"
 
 /** Every service the flows and the TokenManager use, in their default form. */
-export type Services = HttpTransport | StateStore | TokenStore | RefreshLock | TokenManager
+export type Services = HttpTransport | StateStore | TokenStore | RefreshLock | TokenManager | ApiClient
+
+/**
+ * `fetch` with the session's access token attached the provider's way: a path joins the
+ * provider's API base; redirects never carry the token off the provider's origins; a refused
+ * token is renewed once and the request retried once when its body can be sent again. See ApiClient.
+ */
+export const fetch = (
+  provider: Provider,
+  input: string | URL | Request,
+  init?: ApiRequestInit,
+): Effect.Effect<Response, ApiError, ApiClient> => ApiClient.use((c) => c.fetch(provider, input, init))
 
 /**
  * A valid access token for a session (omitted: the client-credentials token for `scopes`): from
@@ -71,9 +83,11 @@ export const clearSession = (provider: Provider, session: string): Effect.Effect
   TokenManager.use((m) => m.clearSession(provider, session))
 
 /** The default ky transport, fresh in-memory state store, token store and refresh lock, and a TokenManager over them. */
-export const layer = (options: TransportOptions & { readonly tokenManager?: TokenManagerOptions } = {}): Layer.Layer<Services> =>
+export const layer = (
+  options: TransportOptions & ApiClientOptions & { readonly tokenManager?: TokenManagerOptions } = {},
+): Layer.Layer<Services> =>
   Layer.provideMerge(
-    TokenManager.layer(options.tokenManager),
+    Layer.provideMerge(ApiClient.layer(options), TokenManager.layer(options.tokenManager)),
     Layer.mergeAll(
       HttpTransport.layer(options),
       MemoryStateStore.layer(),

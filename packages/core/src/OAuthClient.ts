@@ -63,10 +63,14 @@ export interface OAuthClient {
    */
   getAccessToken(options?: AccessTokenOptions): Promise<Redacted.Redacted<string>>
   /**
-   * `fetch` with the session's token attached the provider's way. When the API refuses the token
-   * (401, or `WWW-Authenticate: Bearer error="invalid_token"`) the token is renewed once
-   * (single-flight) and the request retried once, if its body can be sent again (none, string,
-   * URLSearchParams, FormData, Blob, ArrayBuffer given in `init`); a stream body gets the refusal back.
+   * `fetch` with the session's token attached the provider's way (the Effect `OAuth.fetch`, see
+   * ApiClient). Only the provider's origins see the token: redirects are followed by us, a hop to
+   * another origin without any credential header. `timeoutMs` bounds each hop (`TransportError`
+   * "timeout"); network failures are `TransportError` "network". When the API refuses the token
+   * (the dialect's `apiRefusal`: 401, `WWW-Authenticate: Bearer error="invalid_token"`, or
+   * Cryptohopper's error flag inside a 200) the token is renewed once (single-flight) and the
+   * request retried once, if its body can be sent again (none, string, URLSearchParams, FormData,
+   * Blob, ArrayBuffer given in `init`); a stream body gets the refusal back.
    */
   fetch(
     input: string | URL | Request,

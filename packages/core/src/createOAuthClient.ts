@@ -20,10 +20,10 @@ import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import type * as Redacted from "effect/Redacted"
 import * as Tracer from "effect/Tracer"
+import { ApiClient, type ApiClientOptions } from "./ApiClient.js"
 import { authorize } from "./Authorize.js"
 import { handleCallback } from "./Callback.js"
 import { clientCredentials } from "./ClientCredentials.js"
-import { ConfigError } from "./Errors.js"
 import { exchangeCode } from "./ExchangeCode.js"
 import * as MemoryRefreshLock from "./MemoryRefreshLock.js"
 import * as MemoryStateStore from "./MemoryStateStore.js"
@@ -38,13 +38,12 @@ import * as SessionKey from "./SessionKey.js"
 import { type GetTokenOptions, TokenManager, type TokenManagerOptions } from "./TokenManager.js"
 import { TokenStore } from "./TokenStore.js"
 import { HttpTransport, type TransportOptions } from "./Transport.js"
-import { replayableBody, tokenRefused, withToken } from "./internal/apiRequest.js"
 import { squashExit } from "./internal/runPromise.js"
 
 /** A service given either as a Layer (e.g. `RedisStores.layer(...)`) or as a ready implementation. */
 export type ServiceInput<I, S> = Layer.Layer<I, unknown> | S
 
-export interface OAuthClientOptions extends TransportOptions {
+export interface OAuthClientOptions extends TransportOptions, ApiClientOptions {
   readonly stateStore?: ServiceInput<StateStore, StateStore["Service"]> | undefined
   readonly tokenStore?: ServiceInput<TokenStore, TokenStore["Service"]> | undefined
   readonly refreshLock?: ServiceInput<RefreshLock, RefreshLock["Service"]> | undefined
@@ -70,9 +69,7 @@ const toLayer = <I, S>(
   return Layer.succeed(key, input as S)
 }
 
-const isAbsolute = (input: string): boolean => /^[a-z][a-z0-9+.-]*:/i.test(input)
-
-type Services = HttpTransport | StateStore | TokenStore | RefreshLock | TokenManager
+type Services = HttpTransport | StateStore | TokenStore | RefreshLock | TokenManager | ApiClient
 
 /** Creates the Promise client for one provider. Call `dispose()` when done. */
 export const createOAuthClient = (provider: Provider, options: OAuthClientOptions = {}): OAuthClient => {
@@ -86,14 +83,13 @@ export const createOAuthClient = (provider: Provider, options: OAuthClientOption
     ...options.tokenManager,
     skewMs: options.tokenManager?.skewMs ?? options.refreshSkewMs,
   })
-  const services = Layer.provideMerge(managerLayer, stores)
+  const services = Layer.provideMerge(ApiClient.layer(options), Layer.provideMerge(managerLayer, stores))
   const layer =
     options.tracer === undefined
       ? services
       : Layer.merge(services, Layer.succeed(Tracer.Tracer, options.tracer))
   const runtime = ManagedRuntime.make(layer)
   const run = <A, E>(effect: Effect.Effect<A, E, Services>) => runtime.runPromiseExit(effect).then(squashExit)
-  const fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
 
   // The manager of the runtime, known after the first call that went through it; from then on a
   // fresh token it holds is returned without entering the runtime (the hot path).
@@ -144,25 +140,6 @@ export const createOAuthClient = (provider: Provider, options: OAuthClientOption
     return call
   }
 
-  // Only the provider's own hosts ever see its access tokens.
-  const allowedOrigins = new Set(
-    Object.values(provider.endpoints)
-      .filter((u): u is string => typeof u === "string")
-      .map((u) => new URL(u).origin),
-  )
-
-  const resolve = (input: string | URL | Request): string => {
-    const raw = input instanceof Request ? input.url : input instanceof URL ? input.toString() : input
-    if (isAbsolute(raw)) return raw
-    const base = provider.endpoints.api
-    if (base === undefined) {
-      throw new ConfigError({
-        reason: `provider ${provider.id} has no api base: pass an absolute URL to fetch`,
-      })
-    }
-    return `${base.replace(/\/+$/, "")}/${raw.replace(/^\/+/, "")}`
-  }
-
   const client: OAuthClient = {
     provider,
     authorizationUrl: (o) => run(authorize(provider, { ...o, stateTtlMs: options.stateTtlMs })),
@@ -180,36 +157,7 @@ export const createOAuthClient = (provider: Provider, options: OAuthClientOption
     refresh: (token, o) => run(refresh(provider, token, { scopes: o?.scopes })),
     revoke: (token, o) => run(revoke(provider, token, { hint: o?.hint })),
     getAccessToken: (o) => getAccessToken(o),
-    fetch: async (input, init) => {
-      const { session, scopes, ...requestInit } = init ?? {}
-      const url = resolve(input)
-      if (!allowedOrigins.has(new URL(url).origin)) {
-        throw new ConfigError({
-          reason: `refusing to send ${provider.id}'s access token to ${new URL(url).origin}, which is not one of its endpoints`,
-        })
-      }
-      // A body given in `init` can be serialised again for the retry; a Request's own body is a
-      // stream we cannot tell apart from an upload, so it is sent once.
-      const hasOwnBody = input instanceof Request && input.body !== null && requestInit.body === undefined
-      const replayable = !hasOwnBody && replayableBody(requestInit.body)
-      const build = () =>
-        input instanceof Request
-          ? new Request(url, new Request(input, requestInit))
-          : new Request(url, requestInit)
-      const first = build()
-      const sessionOptions = { session, scopes }
-      const token = await getAccessToken(sessionOptions)
-      const response = await fetchImpl(withToken(provider, first, token))
-      if (!tokenRefused(response)) return response
-      if (!replayable) {
-        // The caller gets the refusal; the renewal still happens so that the next call works.
-        await getAccessToken({ ...sessionOptions, rejected: token }).catch(() => undefined)
-        return response
-      }
-      await response.body?.cancel().catch(() => undefined)
-      const renewed = await getAccessToken({ ...sessionOptions, rejected: token })
-      return fetchImpl(withToken(provider, build(), renewed))
-    },
+    fetch: (input, init) => run(ApiClient.use((api) => api.fetch(provider, input, init))),
     setSession: (session, tokens) => withManager((m) => m.setSession(provider, session, tokens)),
     clearSession: (session) => withManager((m) => m.clearSession(provider, session)),
     dispose: () => runtime.dispose(),

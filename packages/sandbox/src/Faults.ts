@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { page } from "./http/Html.js"
-import { sendJson, sendRaw } from "./http/Reply.js"
+import { redirect, sendJson, sendRaw } from "./http/Reply.js"
 
 /** The endpoint groups a fault can be aimed at. */
 export type FaultTarget =
@@ -37,6 +37,8 @@ export type Fault =
   | { readonly kind: "delay"; readonly ms: number }
   /** Destroys the connection without answering. */
   | { readonly kind: "reset" }
+  /** A redirect to `location` (absolute, or relative to the request), status 302 unless given. */
+  | { readonly kind: "redirect"; readonly location: string; readonly status?: 301 | 302 | 303 | 307 | 308 }
   /** 200 whose JSON body is an error: `{error:"invalid_grant",...}`, or Cryptohopper's `{status,code,error:1,message}` on its API. */
   | { readonly kind: "error-in-200" }
 
@@ -73,6 +75,14 @@ const validate = (target: FaultTarget, fault: Fault, count: number): void => {
         (!Number.isInteger(fault.status) || fault.status < 200 || fault.status > 599)
       ) {
         throw new TypeError("An html fault status must be between 200 and 599")
+      }
+      return
+    case "redirect":
+      if (typeof fault.location !== "string" || fault.location === "") {
+        throw new TypeError("A redirect fault needs a location")
+      }
+      if (fault.status !== undefined && ![301, 302, 303, 307, 308].includes(fault.status)) {
+        throw new TypeError("A redirect fault status must be 301, 302, 303, 307 or 308")
       }
       return
     case "truncated-json":
@@ -198,6 +208,9 @@ export const applyFault = async (
       return "answered"
     case "html":
       sendRaw(res, fault.status ?? 403, "text/html; charset=UTF-8", blockedPage)
+      return "answered"
+    case "redirect":
+      redirect(res, fault.location, fault.status ?? 302)
       return "answered"
     case "truncated-json":
       sendRaw(res, 200, "application/json", truncatedBody(target))

@@ -100,6 +100,21 @@ describe("fault injection", () => {
     expect((await res.json()) as object).toMatchObject({ error: 1 })
   })
 
+  it("redirects to the fault's location with its status, then answers normally", async () => {
+    sb.faults.next("cryptofuse.api", {
+      kind: "redirect",
+      location: "http://127.0.0.1:9/elsewhere",
+      status: 307,
+    })
+    const res = await fetch(`${sb.cryptofuse.baseUrl}/rates/`, { redirect: "manual" })
+    expect(res.status).toBe(307)
+    expect(res.headers.get("location")).toBe("http://127.0.0.1:9/elsewhere")
+    expect(() => sb.faults.next("cryptofuse.api", { kind: "redirect", location: "" })).toThrow(TypeError)
+    expect(() =>
+      sb.faults.next("cryptofuse.api", { kind: "redirect", location: "/x", status: 200 as 302 }),
+    ).toThrow(TypeError)
+  })
+
   it("resets the connection without answering", async () => {
     sb.faults.next("cryptofuse.token", { kind: "reset" })
     await expect(fuseTokenRequest()).rejects.toThrow(TypeError)

@@ -1,8 +1,9 @@
 /**
  * Cryptohopper (authorization code). Its documented quirks, all in the dialect below: a JSON
  * token request with the client secret in the body, comma-separated scopes, callback errors as
- * `error=1` plus a human message, and API calls authenticated with an `access-token` header
- * (the gateway rejects `Authorization: Bearer`).
+ * `error=1` plus a human message, API calls authenticated with an `access-token` header
+ * (the gateway rejects `Authorization: Bearer`), and a refused token reported by an error flag in
+ * the JSON body, sometimes inside a 200.
  *
  * @example
  * ```ts
@@ -47,6 +48,8 @@ export const cryptohopperDialect: Dialect = {
   scopeDelimiter: ",",
   callbackErrors: "error-flag",
   apiAuth: { kind: "header", header: "access-token" },
+  // Its API gateway answers a refused token with `200 {"status":401,"code":0,"error":1,...}` too.
+  apiRefusal: "error-flag",
   keepRefreshTokenWhenAbsent: true,
 }
 

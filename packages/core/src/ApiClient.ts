@@ -1,0 +1,350 @@
+/**
+ * The authenticated API call: `fetch` with a session's access token attached the provider's way,
+ * written once, here. The Promise client's `fetch` and `api` (ky) are shells over it.
+ *
+ * - **Only the provider's origins see the token.** The URL (relative paths join the provider's API
+ *   base) must be on one of the provider's endpoints' origins, and so must every redirect hop that
+ *   carries the token. Redirects are followed by us (`redirect: "manual"`), at most `maxRedirects`
+ *   hops: a hop to one of the provider's origins gets the token again; a hop to any other origin
+ *   is followed *without* credentials (no `Authorization`, no dialect token header such as
+ *   Cryptohopper's `access-token`, no app key, no cookies), and nothing after it carries them
+ *   either. A 307/308 whose body cannot be sent again (a stream) is handed back as it is.
+ * - **Typed failures.** No answer within `timeoutMs` (per hop, until the response headers) is a
+ *   `TransportError` "timeout"; a reset or refused connection a `TransportError` "network"; an
+ *   abort through `init.signal` a `TransportError` "aborted"; more than `maxRedirects` hops an
+ *   `InvalidResponse`.
+ * - **A refused token is renewed once.** The dialect's `apiRefusal` says what a refusal looks
+ *   like (401; RFC 6750 `WWW-Authenticate: Bearer error="invalid_token"`; Cryptohopper's error
+ *   flag inside a 2xx). The TokenManager renews (single-flight, `rejected`), and the request is
+ *   sent once more when its body can be sent again; otherwise the caller gets the refusal and the
+ *   next call uses the renewed token.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { OAuth, Providers } from "@grantflow/core"
+ * const hopper = Providers.cryptohopper({ clientId, clientSecret, redirectUri })
+ * const user = OAuth.fetch(hopper, "/user/get", { session: "alice" }).pipe(
+ *   Effect.flatMap((res) => Effect.promise(() => res.json())),
+ * )
+ * await Effect.runPromise(user.pipe(Effect.provide(OAuth.layer())))
+ * ```
+ */
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
+import { ConfigError, InvalidResponse, TransportError } from "./Errors.js"
+import type { Provider } from "./Provider.js"
+import type { SessionOptions } from "./SessionKey.js"
+import { type TokenError, TokenManager } from "./TokenManager.js"
+import { describeRequest } from "./Transport.js"
+import {
+  attachToken,
+  credentialHeaders,
+  refusedInBody,
+  replayableBody,
+  tokenRefused,
+} from "./internal/apiRequest.js"
+import { errorCode } from "./internal/fetchResponse.js"
+
+/** Tuning of the API call; the timeout and `fetch` are the transport's (`TransportOptions`). */
+export interface ApiClientOptions {
+  /** Per-hop wait for the response headers, in milliseconds (default 10 000, like the transport). */
+  readonly timeoutMs?: number | undefined
+  /** Redirect hops followed before giving up with `InvalidResponse` (default 5; 0 hands every 3xx back). */
+  readonly maxRedirects?: number | undefined
+  /** A `fetch` implementation (default `globalThis.fetch`, looked up per call). */
+  readonly fetch?: typeof globalThis.fetch | undefined
+}
+
+/** `RequestInit` plus the session whose token is attached (omitted: the client's default one). */
+export type ApiRequestInit = RequestInit & SessionOptions
+
+/** Everything an API call can fail with: the token's errors and the request's own. */
+export type ApiError = TokenError
+
+/** The authenticated API call service. */
+export class ApiClient extends Context.Service<
+  ApiClient,
+  {
+    /**
+     * Sends `input` (an absolute URL on one of the provider's origins, or a path under its API base)
+     * with the session's token; resolves with the final response, whatever its status.
+     */
+    readonly fetch: (
+      provider: Provider,
+      input: string | URL | Request,
+      init?: ApiRequestInit,
+    ) => Effect.Effect<Response, ApiError>
+  }
+>()("@grantflow/core/ApiClient") {
+  /** A Layer over the context's TokenManager. */
+  static readonly layer = (options: ApiClientOptions = {}): Layer.Layer<ApiClient, never, TokenManager> =>
+    Layer.effect(ApiClient, make(options))
+
+  /** Builds the service over the context's TokenManager. */
+  static readonly make = (options: ApiClientOptions = {}) => make(options)
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308])
+const DEFAULT_TIMEOUT_MS = 10_000
+const DEFAULT_MAX_REDIRECTS = 5
+
+const isAbsolute = (input: string): boolean => /^[a-z][a-z0-9+.-]*:/i.test(input)
+
+/** The origins of a provider's endpoints: the only places its tokens go. Computed once per provider. */
+const originsOf = (() => {
+  const cache = new WeakMap<Provider, ReadonlySet<string>>()
+  return (provider: Provider): ReadonlySet<string> => {
+    let origins = cache.get(provider)
+    if (origins === undefined) {
+      origins = new Set(
+        Object.values(provider.endpoints)
+          .filter((u): u is string => typeof u === "string")
+          .map((u) => new URL(u).origin),
+      )
+      cache.set(provider, origins)
+    }
+    return origins
+  }
+})()
+
+/** One request as we send it: everything but the token, which is attached per hop. */
+interface Outgoing {
+  readonly url: URL
+  readonly method: string
+  readonly headers: Headers
+  readonly body: BodyInit | null | undefined
+  /** Whether `body` can be sent again (for a 307/308 hop or a retry after a refused token). */
+  readonly replayable: boolean
+  readonly init: RequestInit
+}
+
+const fromInput = (provider: Provider, input: string | URL | Request, init: RequestInit): Outgoing => {
+  if (input instanceof Request) {
+    // A Request's own body is a stream we cannot tell apart from an upload: it is sent once.
+    const merged = new Request(input, init)
+    const ownBody = input.body !== null && init.body === undefined
+    return {
+      url: new URL(merged.url),
+      method: merged.method,
+      headers: new Headers(merged.headers),
+      body: ownBody ? merged.body : init.body,
+      replayable: !ownBody && replayableBody(init.body),
+      init: { ...init, ...(ownBody ? { duplex: "half" } : {}), signal: init.signal ?? input.signal },
+    }
+  }
+  const raw = input instanceof URL ? input.href : input
+  let url: URL
+  if (isAbsolute(raw)) url = new URL(raw)
+  else {
+    const base = provider.endpoints.api
+    if (base === undefined) {
+      throw new ConfigError({
+        reason: `provider ${provider.id} has no api base: pass an absolute URL to fetch`,
+      })
+    }
+    url = new URL(`${base.replace(/\/+$/, "")}/${raw.replace(/^\/+/, "")}`)
+  }
+  return {
+    url,
+    method: (init.method ?? "GET").toUpperCase(),
+    headers: new Headers(init.headers),
+    body: init.body,
+    replayable: replayableBody(init.body),
+    init,
+  }
+}
+
+/** Where a 3xx sends us, per the fetch standard's method rules; undefined when we cannot follow it. */
+const nextHop = (from: Outgoing, response: Response): Outgoing | undefined => {
+  const location = response.headers.get("location")
+  if (location === null) return undefined
+  let url: URL
+  try {
+    url = new URL(location, from.url)
+  } catch {
+    return undefined
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return undefined
+  const status = response.status
+  // 303 (any method but HEAD) and 301/302 after a POST become a GET without a body.
+  if (
+    (status === 303 && from.method !== "HEAD") ||
+    ((status === 301 || status === 302) && from.method === "POST")
+  ) {
+    const headers = new Headers(from.headers)
+    for (const h of [
+      "content-type",
+      "content-length",
+      "content-encoding",
+      "content-language",
+      "content-location",
+    ])
+      headers.delete(h)
+    return { ...from, url, method: "GET", headers, body: undefined, replayable: true }
+  }
+  // The body goes again: only when it can.
+  if (from.body !== undefined && from.body !== null && !from.replayable) return undefined
+  return { ...from, url }
+}
+
+const make = (options: ApiClientOptions) =>
+  Effect.gen(function* () {
+    const manager = yield* TokenManager
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS
+    const custom = options.fetch
+
+    /**
+     * One HTTP exchange, up to the response headers. One AbortController serves the timeout,
+     * the caller's signal and interruption.
+     */
+    const send = (out: Outgoing, headers: Headers) =>
+      Effect.callback<Response, TransportError>((resume) => {
+        const request = describeRequest(out.method, out.url.href)
+        const controller = new AbortController()
+        const callerSignal = out.init.signal ?? undefined
+        let timedOut = false
+        const timer = setTimeout(() => {
+          timedOut = true
+          controller.abort()
+        }, timeoutMs)
+        const onCallerAbort = () => controller.abort()
+        callerSignal?.addEventListener("abort", onCallerAbort, { once: true })
+        const done = () => {
+          clearTimeout(timer)
+          callerSignal?.removeEventListener("abort", onCallerAbort)
+        }
+        const fail = (error: unknown) => {
+          done()
+          const code = errorCode(error)
+          resume(
+            Effect.fail(
+              timedOut
+                ? new TransportError({
+                    reason: "timeout",
+                    request,
+                    detail: `no answer within ${timeoutMs} ms`,
+                  })
+                : callerSignal?.aborted === true
+                  ? new TransportError({
+                      reason: "aborted",
+                      request,
+                      detail: "aborted by the caller's signal",
+                    })
+                  : new TransportError({
+                      reason: "network",
+                      request,
+                      detail: code ?? (error instanceof Error ? error.name : "unknown failure"),
+                      code,
+                    }),
+            ),
+          )
+        }
+        if (callerSignal?.aborted === true) {
+          fail(callerSignal.reason)
+          return
+        }
+        try {
+          ;(custom ?? globalThis.fetch)(out.url.href, {
+            ...out.init,
+            method: out.method,
+            headers,
+            body: out.body,
+            redirect: "manual",
+            signal: controller.signal,
+          }).then((response) => {
+            done()
+            resume(Effect.succeed(response))
+          }, fail)
+        } catch (error) {
+          fail(error)
+        }
+        return Effect.sync(() => {
+          done()
+          controller.abort()
+        })
+      })
+
+    const tooManyRedirects = (response: Response) =>
+      new InvalidResponse({
+        status: response.status,
+        contentType: response.headers.get("content-type") ?? undefined,
+        reason: `more than ${maxRedirects} redirects`,
+        excerpt: "",
+      })
+
+    /**
+     * Sends `first` and follows its redirects. `carried` tells whether the final answer came from
+     * a hop that carried the token (only such an answer can be a refusal of it).
+     */
+    const exchange = Effect.fnUntraced(function* (
+      provider: Provider,
+      first: Outgoing,
+      token: Redacted.Redacted<string>,
+    ) {
+      const origins = originsOf(provider)
+      let out = first
+      let authed = true
+      for (let hop = 0; ; hop++) {
+        authed = authed && origins.has(out.url.origin)
+        const headers = new Headers(out.headers)
+        if (authed) attachToken(provider, headers, token)
+        else for (const name of credentialHeaders(provider)) headers.delete(name)
+        const response = yield* send(out, headers)
+        if (!REDIRECTS.has(response.status)) return { response, carried: authed }
+        const next = nextHop(out, response)
+        if (next === undefined) return { response, carried: authed }
+        if (hop >= maxRedirects) {
+          yield* Effect.promise(() => response.body?.cancel().catch(() => undefined) ?? Promise.resolve())
+          return yield* tooManyRedirects(response)
+        }
+        void response.body?.cancel().catch(() => undefined)
+        out = next
+      }
+    })
+
+    /** The dialect's rule: the status and challenge, and for `error-flag` a small JSON body too. */
+    const refused = (provider: Provider, response: Response): Effect.Effect<boolean> =>
+      tokenRefused(response)
+        ? Effect.succeed(true)
+        : provider.dialect.apiRefusal === "error-flag"
+          ? Effect.promise(() => refusedInBody(response))
+          : Effect.succeed(false)
+
+    const fetch = Effect.fn("OAuth.fetch")(function* (
+      provider: Provider,
+      input: string | URL | Request,
+      init: ApiRequestInit = {},
+    ): Effect.fn.Return<Response, ApiError> {
+      const { session, scopes, ...requestInit } = init
+      const first = yield* Effect.try({
+        try: () => fromInput(provider, input, requestInit),
+        catch: (e) =>
+          e instanceof ConfigError
+            ? e
+            : new ConfigError({ reason: `invalid request: ${e instanceof Error ? e.message : String(e)}` }),
+      })
+      if (!originsOf(provider).has(first.url.origin)) {
+        return yield* new ConfigError({
+          reason: `refusing to send ${provider.id}'s access token to ${first.url.origin}, which is not one of its endpoints`,
+        })
+      }
+      const sessionOptions = { session, scopes }
+      const token = yield* manager.getAccessToken(provider, sessionOptions)
+      const { response, carried } = yield* exchange(provider, first, token)
+      if (!carried || !(yield* refused(provider, response))) return response
+      if (!first.replayable) {
+        // The caller gets the refusal; the renewal still happens so that the next call works.
+        yield* Effect.ignore(manager.getAccessToken(provider, { ...sessionOptions, rejected: token }))
+        return response
+      }
+      void response.body?.cancel().catch(() => undefined)
+      const renewed = yield* manager.getAccessToken(provider, { ...sessionOptions, rejected: token })
+      return (yield* exchange(provider, first, renewed)).response
+    })
+
+    return ApiClient.of({ fetch: (provider, input, init) => fetch(provider, input, init) })
+  })
