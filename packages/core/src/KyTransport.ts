@@ -8,7 +8,8 @@
  *
  * @example
  * ```ts
- * import { KyTransport, Providers, createOAuthClient } from "@grantflow/core"
+ * import { Providers, createOAuthClient } from "@grantflow/core"
+ * import { KyTransport } from "@grantflow/core/ky"
  * const client = createOAuthClient(provider, { transport: KyTransport.layer({ timeoutMs: 5_000 }) })
  * ```
  */

@@ -47,7 +47,7 @@ export interface OAuthClientOptions extends TransportOptions, ApiClientOptions {
   readonly stateStore?: ServiceInput<StateStore, StateStore["Service"]> | undefined
   readonly tokenStore?: ServiceInput<TokenStore, TokenStore["Service"]> | undefined
   readonly refreshLock?: ServiceInput<RefreshLock, RefreshLock["Service"]> | undefined
-  /** Replaces the default fetch transport, e.g. with `KyTransport.layer()` (then `timeoutMs`, `retries`, ... are the replacement's business). */
+  /** Replaces the default fetch transport, e.g. with `KyTransport.layer()` from `@grantflow/core/ky` (then `timeoutMs`, `retries`, ... are the replacement's business). */
   readonly transport?: ServiceInput<HttpTransport, HttpTransport["Service"]> | undefined
   /** How long an authorization request waits for its callback (default 10 minutes). */
   readonly stateTtlMs?: number | undefined

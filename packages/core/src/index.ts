@@ -39,7 +39,6 @@ export {
   type Send,
   type TransportOptions,
 } from "./Transport.js"
-export * as KyTransport from "./KyTransport.js"
 export * as Providers from "./Providers.js"
 export { cryptohopperDialect } from "./providers/Cryptohopper.js"
 export { cryptofuseDialect } from "./providers/Cryptofuse.js"

@@ -2,7 +2,8 @@
 import { type Sandbox, startSandbox } from "@grantflow/sandbox"
 import * as Redacted from "effect/Redacted"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { KyTransport, createOAuthClient } from "../src/index.js"
+import { createOAuthClient } from "../src/index.js"
+import { KyTransport } from "../src/ky.js"
 import { fuseProvider, rejectionOf } from "./helpers/sandbox.js"
 
 let sb: Sandbox
