@@ -43,7 +43,10 @@ interface Empty {
  */
 export type OAuthTokenState = TokenActions &
   (
-    | ({ readonly status: "idle" | "loading"; readonly error: null } & Empty)
+    // One member per status, so that each early return (`if (status === "idle") return …`)
+    // removes its member and `accessToken` is a `string` after the last one.
+    | ({ readonly status: "idle"; readonly error: null } & Empty)
+    | ({ readonly status: "loading"; readonly error: null } & Empty)
     | ({ readonly status: "error"; readonly error: TokenError } & Empty)
     | {
         readonly status: "authenticated"

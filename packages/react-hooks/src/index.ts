@@ -1,8 +1,10 @@
+"use client"
 /**
  * `@grantflow/react-hooks`: an access token in React components, from your backend (confidential
  * clients) or from PKCE in the browser (public clients), refreshed before expiry once across tabs.
  * Self-contained on purpose: it imports nothing from `@grantflow/core`, so effect and ky stay out
- * of browser bundles.
+ * of browser bundles. `"use client"`: hooks and context only work in client components, so
+ * Next.js App Router server trees must treat this entry (and what it imports) as client code.
  */
 export { OAuthProvider, type OAuthProviderProps } from "./OAuthProvider.js"
 export { useOAuthToken } from "./useOAuthToken.js"
