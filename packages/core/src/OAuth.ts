@@ -37,8 +37,15 @@ import { HttpTransport, type TransportOptions } from "./Transport.js"
 export { authorize, type AuthorizeOptions } from "./Authorize.js"
 export { callbackError, callbackParams, handleCallback, type CallbackInput } from "./Callback.js"
 export { clientCredentials, type ClientCredentialsOptions } from "./ClientCredentials.js"
+export {
+  deviceAuthorization,
+  type DeviceAuthorization,
+  type DeviceAuthorizationOptions,
+} from "./DeviceAuthorization.js"
 export { discover, type DiscoverOptions } from "./Discovery.js"
 export { exchangeCode, type ExchangeCodeOptions } from "./ExchangeCode.js"
+export { introspect, type Introspection, type IntrospectOptions } from "./Introspection.js"
+export { pollDeviceAuthorization } from "./PollDeviceAuthorization.js"
 export { refresh, type RefreshOptions } from "./Refresh.js"
 export { revoke, type RevokeOptions } from "./Revoke.js"
 

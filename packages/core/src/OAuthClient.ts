@@ -11,6 +11,8 @@
  * ```
  */
 import type * as Redacted from "effect/Redacted"
+import type { DeviceAuthorization } from "./DeviceAuthorization.js"
+import type { Introspection } from "./Introspection.js"
 import type { Provider } from "./Provider.js"
 import type { TokenSet } from "./TokenSet.js"
 
@@ -56,6 +58,22 @@ export interface OAuthClient {
   clientCredentials(options?: { readonly scopes?: ReadonlyArray<string> }): Promise<TokenSet>
   refresh(refreshToken: SecretInput, options?: { readonly scopes?: ReadonlyArray<string> }): Promise<TokenSet>
   revoke(token: SecretInput, options?: { readonly hint?: "access_token" | "refresh_token" }): Promise<void>
+  /** RFC 8628: starts a device login; show `userCode` and `verificationUri`, then `pollDeviceAuthorization`. */
+  deviceAuthorization(options?: { readonly scopes?: ReadonlyArray<string> }): Promise<DeviceAuthorization>
+  /**
+   * Polls until the person approved (the tokens) or denied / let the code expire (AuthorizationError,
+   * `error` `access_denied` or `expired_token`). `signal` stops the polling with TransportError
+   * `aborted`; `session` stores the tokens as that session, like `handleCallback`.
+   */
+  pollDeviceAuthorization(
+    grant: DeviceAuthorization,
+    options?: { readonly signal?: AbortSignal | undefined; readonly session?: string | undefined },
+  ): Promise<TokenSet>
+  /** RFC 7662: asks the provider whether a token is active, authenticated as this client. */
+  introspect(
+    token: SecretInput,
+    options?: { readonly hint?: "access_token" | "refresh_token" | undefined },
+  ): Promise<Introspection>
   /**
    * A valid access token: cached, renewed before expiry (client credentials: a new token; a user
    * session: its refresh token), one renewal in flight per session across all callers and, with a

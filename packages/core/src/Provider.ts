@@ -10,6 +10,10 @@ export interface Endpoints {
   readonly authorization?: string | undefined
   readonly token: string
   readonly revocation?: string | undefined
+  /** RFC 8628 device authorization endpoint, for `deviceAuthorization`. */
+  readonly deviceAuthorization?: string | undefined
+  /** RFC 7662 introspection endpoint, for `introspect`. */
+  readonly introspection?: string | undefined
   /** Base URL of the provider's API, for `client.fetch` with relative paths. */
   readonly api?: string | undefined
   readonly issuer?: string | undefined

@@ -249,3 +249,31 @@ export const decode = (
     }
     return Effect.succeed(tokens)
   })
+
+/**
+ * The JSON object of a successful answer from an endpoint next to the token endpoint (device
+ * authorization, introspection), read with the same rules as a token answer: a non-2xx or an
+ * `error` inside a 200 becomes OAuthServerError, a body that is not a JSON object InvalidResponse.
+ */
+export const decodeObject = (
+  response: HttpResponse,
+  ctx: DecodeContext = {},
+): Effect.Effect<Readonly<Record<string, unknown>>, OAuthServerError | InvalidResponse> =>
+  Effect.suspend(() => {
+    if (response.status < 200 || response.status >= 300) return Effect.fail(errorOf(response, ctx))
+    const parsed = parseBody(response)
+    if (parsed._tag === "Invalid") return Effect.fail(invalid(response, parsed.reason, ctx))
+    const error = parsed.value["error"]
+    if (error !== undefined && error !== null && error !== false && error !== 0) {
+      const serverError = errorInObject(response, parsed.value, ctx)
+      if (serverError !== undefined) return Effect.fail(serverError)
+    }
+    return Effect.succeed(parsed.value)
+  })
+
+/** InvalidResponse for a 2xx answer whose fields are wrong, with the body scrubbed of `knownSecrets`. */
+export const invalidAnswer = (
+  response: HttpResponse,
+  reason: string,
+  ctx: DecodeContext = {},
+): InvalidResponse => invalid(response, reason, ctx)

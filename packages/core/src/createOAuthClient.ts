@@ -24,11 +24,14 @@ import { ApiClient, type ApiClientOptions } from "./ApiClient.js"
 import { authorize } from "./Authorize.js"
 import { handleCallback } from "./Callback.js"
 import { clientCredentials } from "./ClientCredentials.js"
+import { deviceAuthorization } from "./DeviceAuthorization.js"
 import { exchangeCode } from "./ExchangeCode.js"
+import { introspect } from "./Introspection.js"
 import * as MemoryRefreshLock from "./MemoryRefreshLock.js"
 import * as MemoryStateStore from "./MemoryStateStore.js"
 import * as MemoryTokenStore from "./MemoryTokenStore.js"
 import type { OAuthClient } from "./OAuthClient.js"
+import { pollDeviceAuthorization } from "./PollDeviceAuthorization.js"
 import type { Provider } from "./Provider.js"
 import { refresh } from "./Refresh.js"
 import { RefreshLock } from "./RefreshLock.js"
@@ -37,7 +40,8 @@ import { StateStore } from "./StateStore.js"
 import * as SessionKey from "./SessionKey.js"
 import { type GetTokenOptions, TokenManager, type TokenManagerOptions } from "./TokenManager.js"
 import { TokenStore } from "./TokenStore.js"
-import { HttpTransport, type TransportOptions } from "./Transport.js"
+import { HttpTransport, type TransportOptions, describeRequest } from "./Transport.js"
+import { abortable } from "./internal/abortSignal.js"
 import { squashExit } from "./internal/runPromise.js"
 
 /** A service given either as a Layer (e.g. `RedisStores.layer(...)`) or as a ready implementation. */
@@ -156,6 +160,20 @@ export const createOAuthClient = (provider: Provider, options: OAuthClientOption
     clientCredentials: (o) => run(clientCredentials(provider, { scopes: o?.scopes })),
     refresh: (token, o) => run(refresh(provider, token, { scopes: o?.scopes })),
     revoke: (token, o) => run(revoke(provider, token, { hint: o?.hint })),
+    deviceAuthorization: (o) => run(deviceAuthorization(provider, { scopes: o?.scopes })),
+    pollDeviceAuthorization: (grant, o) =>
+      withManager((m) =>
+        abortable(
+          pollDeviceAuthorization(provider, grant),
+          o?.signal,
+          describeRequest("POST", provider.endpoints.token),
+        ).pipe(
+          Effect.tap((tokens) =>
+            o?.session === undefined ? Effect.void : m.setSession(provider, o.session, tokens),
+          ),
+        ),
+      ),
+    introspect: (token, o) => run(introspect(provider, token, { hint: o?.hint })),
     getAccessToken: (o) => getAccessToken(o),
     fetch: (input, init) => run(ApiClient.use((api) => api.fetch(provider, input, init))),
     setSession: (session, tokens) => withManager((m) => m.setSession(provider, session, tokens)),

@@ -9,6 +9,8 @@ export type { ClientCredentials as ClientIdentity, Endpoints, Provider } from ".
 export type { TokenSet } from "./TokenSet.js"
 export { decodeTokenSet, encodeTokenSet } from "./TokenSet.js"
 export type { PendingAuthorization } from "./PendingAuthorization.js"
+export type { DeviceAuthorization, DeviceAuthorizationOptions } from "./DeviceAuthorization.js"
+export type { Introspection, IntrospectOptions } from "./Introspection.js"
 export { decodePending, encodePending } from "./PendingAuthorization.js"
 export { StateStore } from "./StateStore.js"
 export { TokenStore } from "./TokenStore.js"

@@ -25,6 +25,12 @@ export const makeProvider = (input: ProviderInput): Provider => {
     authorization: validateUrl("authorization endpoint", input.endpoints.authorization, rules),
     token: validateUrl("token endpoint", requireNonEmpty("token endpoint", input.endpoints.token), rules)!,
     revocation: validateUrl("revocation endpoint", input.endpoints.revocation, rules),
+    deviceAuthorization: validateUrl(
+      "device authorization endpoint",
+      input.endpoints.deviceAuthorization,
+      rules,
+    ),
+    introspection: validateUrl("introspection endpoint", input.endpoints.introspection, rules),
     api: validateUrl("api base", input.endpoints.api, rules),
     issuer: validateUrl("issuer", input.endpoints.issuer, rules),
   }

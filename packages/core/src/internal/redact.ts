@@ -3,7 +3,7 @@
  * is exactly where an access token, refresh token or echoed client secret shows up.
  */
 
-const SECRET_KEYS = "access_token|refresh_token|id_token|code|client_secret|code_verifier|assertion|password|token"
+const SECRET_KEYS = "access_token|refresh_token|id_token|device_code|code|client_secret|code_verifier|assertion|password|token"
 
 // JSON `"key": "value"`, also when truncated before the closing quote.
 const jsonKeyValue = new RegExp(`("(?:${SECRET_KEYS})"\\s*:\\s*)"[^"]*"?`, "gi")
@@ -14,7 +14,8 @@ const longRun = /[A-Za-z0-9_\-+/=.~%]{24,}/g
 
 const REDACTED = "<redacted>"
 
-export const redactText = (text: string, knownSecrets: ReadonlyArray<string> = []): string => {
+/** Replaces every spelling (as is, URL-encoded, JSON-escaped) of the given secrets, and nothing else. */
+export const redactKnownSecrets = (text: string, knownSecrets: ReadonlyArray<string>): string => {
   let out = text
   for (const secret of knownSecrets) {
     if (secret.length < 4) continue
@@ -23,10 +24,13 @@ export const redactText = (text: string, knownSecrets: ReadonlyArray<string> = [
     }
   }
   return out
+}
+
+export const redactText = (text: string, knownSecrets: ReadonlyArray<string> = []): string =>
+  redactKnownSecrets(text, knownSecrets)
     .replace(jsonKeyValue, `$1"${REDACTED}"`)
     .replace(formKeyValue, `$1$2${REDACTED}`)
     .replace(longRun, (run) => (/[0-9]/.test(run) || run.length >= 32 ? REDACTED : run))
-}
 
 const EXCERPT_LENGTH = 160
 

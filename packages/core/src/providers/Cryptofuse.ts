@@ -24,7 +24,12 @@ export interface CryptofuseOptions {
   /** Default scopes for client credentials (`read`, `write`, `admin`). */
   readonly scopes?: ReadonlyArray<string> | undefined
   readonly endpoints?:
-    | { readonly token?: string | undefined; readonly revocation?: string | undefined; readonly api?: string | undefined }
+    | {
+        readonly token?: string | undefined
+        readonly revocation?: string | undefined
+        readonly introspection?: string | undefined
+        readonly api?: string | undefined
+      }
     | undefined
   readonly allowInsecureHttp?: boolean | undefined
 }
@@ -40,6 +45,7 @@ export const cryptofuse = (options: CryptofuseOptions): Provider => {
     endpoints: {
       token: options.endpoints?.token ?? `${baseUrl}/o/token/`,
       revocation: options.endpoints?.revocation ?? `${baseUrl}/o/revoke_token/`,
+      introspection: options.endpoints?.introspection ?? `${baseUrl}/o/introspect/`,
       api: options.endpoints?.api ?? baseUrl,
     },
     clientId: options.clientId,

@@ -19,6 +19,10 @@ export interface GenericOptions {
   readonly authorizationEndpoint?: string | undefined
   readonly tokenEndpoint: string
   readonly revocationEndpoint?: string | undefined
+  /** RFC 8628 device authorization endpoint. */
+  readonly deviceAuthorizationEndpoint?: string | undefined
+  /** RFC 7662 introspection endpoint. */
+  readonly introspectionEndpoint?: string | undefined
   /** Base URL for `client.fetch` with relative paths. */
   readonly apiBase?: string | undefined
   /** The issuer identifier, checked against RFC 9207 `iss` in callbacks. */
@@ -53,6 +57,8 @@ export const generic = (options: GenericOptions): Provider => {
       authorization: options.authorizationEndpoint,
       token: options.tokenEndpoint,
       revocation: options.revocationEndpoint,
+      deviceAuthorization: options.deviceAuthorizationEndpoint,
+      introspection: options.introspectionEndpoint,
       api: options.apiBase,
       issuer: options.issuer,
     },

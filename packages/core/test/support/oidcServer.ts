@@ -54,6 +54,11 @@ export interface OidcServerOptions {
   readonly accessTokenTTL?: number | undefined
   /** Refresh-token lifetime in seconds (default 1 day). */
   readonly refreshTokenTTL?: number | undefined
+  /**
+   * RFC 8628 `interval` (seconds) the device authorization endpoint names. oidc-provider 9 sends
+   * none, which means 5 s; tests ask for 1 s to keep real polling short. Undefined: send none.
+   */
+  readonly deviceInterval?: number | undefined
 }
 
 export interface OidcServer {
@@ -67,6 +72,7 @@ export interface OidcServer {
     readonly token: string
     readonly revocation: string
     readonly introspection: string
+    readonly deviceAuthorization: string
   }
   readonly clients: {
     /** Confidential, authenticates with HTTP Basic; its secret holds `:`, `/`, `+`, `&`, `=` and `%`. */
@@ -80,6 +86,16 @@ export interface OidcServer {
   setDecision(decision: "approve" | "deny"): void
   /** Errors oidc-provider raised as `server_error` (a bug in this harness or config, never expected). */
   readonly serverErrors: ReadonlyArray<Error>
+  /**
+   * oidc-provider 9 never answers `slow_down` by itself: the next `count` device-code polls that
+   * it would answer `authorization_pending` are answered `slow_down` instead, as a server that
+   * enforces its polling interval does.
+   */
+  slowDownNext(count: number): void
+  /** The error code of every device-code poll answered with an error, in order (after any slow_down rewrite). */
+  readonly devicePolls: ReadonlyArray<string>
+  /** Moves every pending device code's expiry into the past, as if the server's clock passed it. */
+  expireDeviceCodes(): void
   /** RFC 7662 introspection with plain fetch, authenticated as the Basic client. */
   introspect(token: string): Promise<Record<string, unknown>>
   stop(): Promise<void>
@@ -114,7 +130,17 @@ interface ProviderInstance {
     find(id: string): Promise<GrantInstance | undefined>
   }
   on(event: "server_error", listener: (ctx: unknown, error: Error) => void): unknown
+  on(event: "device_authorization.success", listener: (ctx: unknown, body: unknown) => void): unknown
+  use(middleware: (ctx: unknown, next: () => Promise<void>) => Promise<void>): unknown
 }
+interface DevicePollContext {
+  readonly path: string
+  readonly oidc?: { readonly params?: Record<string, unknown> } | undefined
+  body: unknown
+}
+
+/** RFC 8628 §3.4 grant type. */
+export const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 type ProviderConstructor = new (issuer: string, configuration: Record<string, unknown>) => ProviderInstance
 
 // A string-typed specifier keeps tsc from demanding declarations for the untyped package.
@@ -269,7 +295,7 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
   } as const satisfies Record<string, TestClient>
 
   const allScopes = ["openid", "offline_access", ...API_SCOPES].join(" ")
-  const grantTypes = ["authorization_code", "refresh_token", "client_credentials"]
+  const grantTypes = ["authorization_code", "refresh_token", "client_credentials", DEVICE_CODE_GRANT]
   const store = new InstanceStore()
   const accessTokenTTL = options.accessTokenTTL ?? 3600
   const refreshTokenTTL = options.refreshTokenTTL ?? 24 * 3600
@@ -302,7 +328,7 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
         token_endpoint_auth_method: "none",
         redirect_uris: [REDIRECT_URI],
         // client_credentials needs a secret: a public client may not use it.
-        grant_types: ["authorization_code", "refresh_token"],
+        grant_types: ["authorization_code", "refresh_token", DEVICE_CODE_GRANT],
         response_types: ["code"],
         scope: allScopes,
       },
@@ -320,6 +346,7 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
     ttl: {
       AccessToken: () => accessTokenTTL,
       AuthorizationCode: () => 60,
+      DeviceCode: () => 600,
       ClientCredentials: () => accessTokenTTL,
       IdToken: () => 3600,
       RefreshToken: () => refreshTokenTTL,
@@ -336,6 +363,8 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
       : { rotateRefreshToken: () => options.rotateRefreshToken }),
     features: {
       devInteractions: { enabled: false },
+      // RFC 8628, with oidc-provider's own user-code input, confirmation and success pages.
+      deviceFlow: { enabled: true },
       clientCredentials: { enabled: true },
       revocation: {
         enabled: true,
@@ -374,6 +403,29 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
   const serverErrors: Error[] = []
   provider.on("server_error", (_ctx, error) => {
     serverErrors.push(error)
+  })
+
+  if (options.deviceInterval !== undefined) {
+    const interval = options.deviceInterval
+    // The answer object is serialised after this event, so the field lands in the response.
+    provider.on("device_authorization.success", (_ctx, body) => {
+      ;(body as Record<string, unknown>)["interval"] = interval
+    })
+  }
+
+  let slowDowns = 0
+  const devicePolls: string[] = []
+  provider.use(async (ctx, next) => {
+    await next()
+    const c = ctx as DevicePollContext
+    if (c.path !== "/token" || c.oidc?.params?.["grant_type"] !== DEVICE_CODE_GRANT) return
+    const body = c.body as Record<string, unknown> | undefined
+    if (typeof body?.["error"] !== "string") return
+    if (body["error"] === "authorization_pending" && slowDowns > 0) {
+      slowDowns--
+      c.body = { error: "slow_down", error_description: "polling faster than the interval" }
+    }
+    devicePolls.push(String((c.body as Record<string, unknown>)["error"]))
   })
 
   let decision: "approve" | "deny" = "approve"
@@ -445,6 +497,7 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
     token: `${issuer}/token`,
     revocation: `${issuer}/token/revocation`,
     introspection: `${issuer}/token/introspection`,
+    deviceAuthorization: `${issuer}/device/auth`,
   }
 
   return {
@@ -455,6 +508,15 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
     serverErrors,
     setDecision: (next) => {
       decision = next
+    },
+    slowDownNext: (count) => {
+      slowDowns = count
+    },
+    devicePolls,
+    expireDeviceCodes: () => {
+      for (const [key, entry] of store.entries) {
+        if (key.startsWith("DeviceCode:")) entry.payload["exp"] = Math.floor(Date.now() / 1000) - 1
+      }
     },
     introspect: async (token) => {
       const res = await fetch(endpoints.introspection, {
@@ -560,4 +622,114 @@ export async function followAuthorization(authorizationUrl: string, maxHops = 10
     current = next
   }
   throw new Error(`authorization did not reach ${redirectUri} within ${maxHops} redirects`)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The person at the device verification page: reads oidc-provider's HTML forms and submits
+// them as a browser would, with the page's cookies and hidden fields (its xsrf token).
+
+interface HtmlForm {
+  readonly action: string
+  readonly fields: ReadonlyArray<readonly [string, string]>
+  /** Submit buttons tied to the form by `form="<id>"`: name -> value. */
+  readonly buttons: ReadonlyMap<string, string>
+}
+
+const attribute = (tag: string, name: string): string | undefined => {
+  const match = new RegExp(`\\s${name}="([^"]*)"`, "i").exec(tag)
+  return match?.[1]
+    ?.replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&")
+}
+
+const parseForm = (html: string, id: string): HtmlForm => {
+  const start = html.search(new RegExp(`<form[^>]*\\sid="${id.replace(/\./g, "\\.")}"`, "i"))
+  if (start < 0) throw new Error(`page has no form ${id}: ${html.slice(0, 300)}`)
+  const end = html.indexOf("</form>", start)
+  const formHtml = html.slice(start, end < 0 ? undefined : end)
+  const formTag = /<form[^>]*>/i.exec(formHtml)![0]
+  const fields: Array<readonly [string, string]> = []
+  for (const [tag] of formHtml.matchAll(/<input[^>]*>/gi)) {
+    const name = attribute(tag, "name")
+    if (name !== undefined) fields.push([name, attribute(tag, "value") ?? ""])
+  }
+  const buttons = new Map<string, string>()
+  for (const [tag] of html.matchAll(/<button[^>]*>/gi)) {
+    const name = attribute(tag, "name")
+    if (attribute(tag, "form") === id && name !== undefined) buttons.set(name, attribute(tag, "value") ?? "")
+  }
+  return { action: attribute(formTag, "action") ?? "", fields, buttons }
+}
+
+export interface DevicePageOutcome {
+  /** HTTP status of the page the person ends on. */
+  readonly status: number
+  /** Its HTML (oidc-provider's success page, or the input page with a message). */
+  readonly page: string
+}
+
+/**
+ * Enters `userCode` at `verificationUri` and then presses Continue (`"confirm"`) or Abort
+ * (`"abort"`) on the confirmation page; a confirmation goes on through login and consent
+ * (automated by `startOidcServer`, so `setDecision("deny")` denies there). Resolves with the
+ * page the browser ends on.
+ */
+export async function completeDeviceLogin(
+  verificationUri: string,
+  userCode: string,
+  choice: "confirm" | "abort",
+  maxHops = 10,
+): Promise<DevicePageOutcome> {
+  const jar = new CookieJar()
+  const go = async (url: URL, init: { method: "GET" } | { method: "POST"; body: URLSearchParams }) => {
+    const cookie = jar.header(url)
+    const headers: Record<string, string> = cookie === undefined ? {} : { cookie }
+    if (init.method === "POST") headers["content-type"] = "application/x-www-form-urlencoded"
+    const res = await fetch(url, {
+      method: init.method,
+      redirect: "manual",
+      headers,
+      ...(init.method === "POST" ? { body: init.body.toString() } : {}),
+      signal: AbortSignal.timeout(5000),
+    })
+    jar.store(res.headers.getSetCookie(), url)
+    return res
+  }
+  /** Follows redirects until a page is rendered. */
+  const settle = async (url: URL, first: Response): Promise<{ url: URL; status: number; page: string }> => {
+    let current = url
+    let res = first
+    for (let hop = 0; hop < maxHops; hop++) {
+      const location = res.headers.get("location")
+      if (res.status < 300 || res.status >= 400 || location === null) {
+        return { url: current, status: res.status, page: await res.text() }
+      }
+      await res.body?.cancel()
+      current = new URL(location, current)
+      res = await go(current, { method: "GET" })
+    }
+    throw new Error(`the device login did not settle within ${maxHops} redirects`)
+  }
+  const submit = async (from: URL, form: HtmlForm, extra: ReadonlyArray<readonly [string, string]>) => {
+    const target = new URL(form.action, from)
+    const body = new URLSearchParams()
+    const overridden = new Set(extra.map(([name]) => name))
+    for (const [name, value] of form.fields) if (!overridden.has(name)) body.append(name, value)
+    for (const [name, value] of extra) body.append(name, value)
+    return settle(target, await go(target, { method: "POST", body }))
+  }
+
+  const start = new URL(verificationUri)
+  const input = await settle(start, await go(start, { method: "GET" }))
+  const confirmation = await submit(input.url, parseForm(input.page, "op.deviceInputForm"), [
+    ["user_code", userCode],
+  ])
+  const confirmForm = parseForm(confirmation.page, "op.deviceConfirmForm")
+  const abort = confirmForm.buttons.get("abort")
+  if (choice === "abort" && abort === undefined) throw new Error("the confirmation page has no abort button")
+  const outcome = await submit(confirmation.url, confirmForm, choice === "abort" ? [["abort", abort!]] : [])
+  return { status: outcome.status, page: outcome.page }
 }
