@@ -59,7 +59,11 @@ export interface ApiClientOptions {
 }
 
 /** `RequestInit` plus the session whose token is attached (omitted: the client's default one). */
-export type ApiRequestInit = RequestInit & SessionOptions
+export type ApiRequestInit = RequestInit &
+  SessionOptions & {
+    /** This call's per-hop timeout instead of the client's; `Infinity` for none (e.g. when ky times the call). */
+    readonly timeoutMs?: number | undefined
+  }
 
 /** Everything an API call can fail with: the token's errors and the request's own. */
 export type ApiError = TokenError
@@ -119,9 +123,15 @@ interface Outgoing {
   /** Whether `body` can be sent again (for a 307/308 hop or a retry after a refused token). */
   readonly replayable: boolean
   readonly init: RequestInit
+  readonly timeoutMs: number | undefined
 }
 
-const fromInput = (provider: Provider, input: string | URL | Request, init: RequestInit): Outgoing => {
+const fromInput = (
+  provider: Provider,
+  input: string | URL | Request,
+  init: RequestInit,
+  timeoutMs: number | undefined,
+): Outgoing => {
   if (input instanceof Request) {
     // A Request's own body is a stream we cannot tell apart from an upload: it is sent once.
     const merged = new Request(input, init)
@@ -133,6 +143,7 @@ const fromInput = (provider: Provider, input: string | URL | Request, init: Requ
       body: ownBody ? merged.body : init.body,
       replayable: !ownBody && replayableBody(init.body),
       init: { ...init, ...(ownBody ? { duplex: "half" } : {}), signal: init.signal ?? input.signal },
+      timeoutMs,
     }
   }
   const raw = input instanceof URL ? input.href : input
@@ -154,6 +165,7 @@ const fromInput = (provider: Provider, input: string | URL | Request, init: Requ
     body: init.body,
     replayable: replayableBody(init.body),
     init,
+    timeoutMs,
   }
 }
 
@@ -206,11 +218,14 @@ const make = (options: ApiClientOptions) =>
         const request = describeRequest(out.method, out.url.href)
         const controller = new AbortController()
         const callerSignal = out.init.signal ?? undefined
+        const ms = out.timeoutMs ?? timeoutMs
         let timedOut = false
-        const timer = setTimeout(() => {
-          timedOut = true
-          controller.abort()
-        }, timeoutMs)
+        const timer = Number.isFinite(ms)
+          ? setTimeout(() => {
+              timedOut = true
+              controller.abort()
+            }, ms)
+          : undefined
         const onCallerAbort = () => controller.abort()
         callerSignal?.addEventListener("abort", onCallerAbort, { once: true })
         const done = () => {
@@ -226,7 +241,7 @@ const make = (options: ApiClientOptions) =>
                 ? new TransportError({
                     reason: "timeout",
                     request,
-                    detail: `no answer within ${timeoutMs} ms`,
+                    detail: `no answer within ${ms} ms`,
                   })
                 : callerSignal?.aborted === true
                   ? new TransportError({
@@ -319,9 +334,9 @@ const make = (options: ApiClientOptions) =>
       input: string | URL | Request,
       init: ApiRequestInit = {},
     ): Effect.fn.Return<Response, ApiError> {
-      const { session, scopes, ...requestInit } = init
+      const { session, scopes, timeoutMs: callTimeout, ...requestInit } = init
       const first = yield* Effect.try({
-        try: () => fromInput(provider, input, requestInit),
+        try: () => fromInput(provider, input, requestInit, callTimeout),
         catch: (e) =>
           e instanceof ConfigError
             ? e

@@ -13,6 +13,7 @@
 import type * as Redacted from "effect/Redacted"
 import type { DeviceAuthorization } from "./DeviceAuthorization.js"
 import type { Introspection } from "./Introspection.js"
+import type { KyInstance } from "ky"
 import type { Provider } from "./Provider.js"
 import type { TokenSet } from "./TokenSet.js"
 
@@ -94,6 +95,19 @@ export interface OAuthClient {
     input: string | URL | Request,
     init?: RequestInit & { readonly session?: string; readonly scopes?: ReadonlyArray<string> },
   ): Promise<Response>
+  /**
+   * The provider's API as a ky instance: `prefix` is the provider's API base and every request goes
+   * through `fetch` above (token attached, redirects kept on the provider's origins, a refused token
+   * renewed once). ky's timeout (`timeoutMs`) and retries (idempotent methods: 408/413/429/5xx and
+   * network failures) apply, and a non-2xx answer throws ky's `HTTPError`. ky is an optional peer
+   * dependency, loaded on first use of `api`.
+   *
+   * @example
+   * ```ts
+   * const hoppers = await hopper.api.get("hopper").json()
+   * ```
+   */
+  readonly api: KyInstance
   /** Stores a token set as a session (e.g. one restored from elsewhere). */
   setSession(session: string, tokens: TokenSet): Promise<void>
   /** Forgets a session locally (does not revoke). */

@@ -20,6 +20,7 @@ import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import type * as Redacted from "effect/Redacted"
 import * as Tracer from "effect/Tracer"
+import type { KyInstance } from "ky"
 import { ApiClient, type ApiClientOptions } from "./ApiClient.js"
 import { authorize } from "./Authorize.js"
 import { handleCallback } from "./Callback.js"
@@ -42,6 +43,7 @@ import { type GetTokenOptions, TokenManager, type TokenManagerOptions } from "./
 import { TokenStore } from "./TokenStore.js"
 import { HttpTransport, type TransportOptions, describeRequest } from "./Transport.js"
 import { abortable } from "./internal/abortSignal.js"
+import { makeKyApi } from "./internal/kyApi.js"
 import { squashExit } from "./internal/runPromise.js"
 
 /** A service given either as a Layer (e.g. `RedisStores.layer(...)`) or as a ready implementation. */
@@ -144,6 +146,7 @@ export const createOAuthClient = (provider: Provider, options: OAuthClientOption
     return call
   }
 
+  let kyApi: KyInstance | undefined
   const client: OAuthClient = {
     provider,
     authorizationUrl: (o) => run(authorize(provider, { ...o, stateTtlMs: options.stateTtlMs })),
@@ -176,6 +179,11 @@ export const createOAuthClient = (provider: Provider, options: OAuthClientOption
     introspect: (token, o) => run(introspect(provider, token, { hint: o?.hint })),
     getAccessToken: (o) => getAccessToken(o),
     fetch: (input, init) => run(ApiClient.use((api) => api.fetch(provider, input, init))),
+    get api() {
+      // Built on first use: that is when ky (an optional peer dependency) is loaded.
+      kyApi ??= makeKyApi(provider, client.fetch, options.timeoutMs ?? 10_000)
+      return kyApi
+    },
     setSession: (session, tokens) => withManager((m) => m.setSession(provider, session, tokens)),
     clearSession: (session) => withManager((m) => m.clearSession(provider, session)),
     dispose: () => runtime.dispose(),

@@ -1,0 +1,103 @@
+// `client.api`: ky over the authenticated fetch, against the sandbox; and ky stays unloaded until
+// `api` is first used (checked in a child process, the only place a module graph starts empty).
+import { execFile } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import { promisify } from "node:util"
+import { type Sandbox, startSandbox } from "@grantflow/sandbox"
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { fuseProvider, rejectionOf } from "./helpers/sandbox.js"
+import { clientPool } from "./helpers/tokenLifecycle.js"
+
+let sb: Sandbox
+const pool = clientPool()
+
+beforeAll(async () => {
+  sb = await startSandbox({ consent: "approve" })
+})
+afterEach(async () => {
+  sb.faults.clear()
+  sb.stats.reset()
+  await pool.disposeAll()
+})
+afterAll(() => sb.stop())
+
+describe("client.api", { timeout: 20_000 }, () => {
+  it("calls a path under the provider's API base with the token attached", async () => {
+    const fuse = pool.make(fuseProvider(sb, { scopes: ["read"] }))
+    const rates = await fuse.api.get("rates/").json()
+    expect(rates).toBeTypeOf("object")
+    expect(sb.stats.tokenRequests("cryptofuse")).toBe(1)
+    expect(sb.stats.requests("cryptofuse.api")).toBe(1)
+  })
+
+  it("renews a refused token once and sends a JSON POST again with its body", async () => {
+    const fuse = pool.make(fuseProvider(sb, { scopes: ["read", "write"] }))
+    await fuse.getAccessToken()
+    sb.expireAccessTokens()
+    sb.stats.reset()
+    const payment = await fuse.api.post("payments/", { json: { amount: "4", currency: "BTC" } }).json()
+    expect(payment).toMatchObject({ amount: "4", currency: "BTC" })
+    expect(sb.stats.tokenRequests("cryptofuse")).toBe(1)
+    expect(sb.stats.requests("cryptofuse.api")).toBe(2)
+  })
+
+  it("retries an idempotent GET after a 503 and after a reset connection (ky's retry)", async () => {
+    const fuse = pool.make(fuseProvider(sb, { scopes: ["read"] }))
+    await fuse.getAccessToken()
+    sb.stats.reset()
+    sb.faults.next("cryptofuse.api", { kind: "status", status: 503 })
+    sb.faults.next("cryptofuse.api", { kind: "reset" })
+    expect(await fuse.api.get("rates/").json()).toBeTypeOf("object")
+    expect(sb.stats.requests("cryptofuse.api")).toBe(3)
+  })
+
+  it("does not retry a POST after a 503: ky's HTTPError carries the answer", async () => {
+    const fuse = pool.make(fuseProvider(sb, { scopes: ["read", "write"] }))
+    await fuse.getAccessToken()
+    sb.stats.reset()
+    sb.faults.next("cryptofuse.api", { kind: "status", status: 503 })
+    const e = await rejectionOf(fuse.api.post("payments/", { json: { amount: "1", currency: "BTC" } }))
+    expect(e.name).toBe("HTTPError")
+    expect((e.response as Response).status).toBe(503)
+    expect(sb.stats.requests("cryptofuse.api")).toBe(1)
+  })
+
+  it("times out with ky's TimeoutError after timeoutMs when the API never answers", async () => {
+    const fuse = pool.make(fuseProvider(sb, { scopes: ["read"] }), { timeoutMs: 300 })
+    await fuse.getAccessToken()
+    sb.faults.next("cryptofuse.api", { kind: "delay", ms: 15_000 })
+    const e = await rejectionOf(fuse.api.get("rates/", { retry: 0 }))
+    expect(e.name).toBe("TimeoutError")
+  })
+
+  it("is the same ky instance on every access", () => {
+    const fuse = pool.make(fuseProvider(sb, { scopes: ["read"] }))
+    expect(fuse.api).toBe(fuse.api)
+  })
+})
+
+describe("loading ky", () => {
+  it("does not load ky when @grantflow/core is imported, only when client.api is first used", async () => {
+    const dist = fileURLToPath(new URL("../dist/index.js", import.meta.url))
+    const script = `
+      import { registerHooks } from "node:module"
+      const loaded = []
+      registerHooks({
+        resolve(specifier, context, next) {
+          if (specifier === "ky" || specifier.startsWith("ky/")) loaded.push(specifier)
+          return next(specifier, context)
+        },
+      })
+      const core = await import(${JSON.stringify(dist)})
+      const client = core.createOAuthClient(
+        core.Providers.cryptofuse({ clientId: "c", clientSecret: "s", baseUrl: "http://127.0.0.1:1" }),
+      )
+      const before = loaded.length
+      const api = client.api
+      console.log(JSON.stringify({ before, after: loaded.length, isKy: typeof api.get === "function" }))
+      await client.dispose()
+    `
+    const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script])
+    expect(JSON.parse(stdout)).toEqual({ before: 0, after: 1, isKy: true })
+  })
+})
