@@ -20,5 +20,18 @@ export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE, ASYN
 /** What `GrantflowModule.forRoot` takes: the module options plus `isGlobal`. */
 export type GrantflowModuleRootOptions = typeof OPTIONS_TYPE
 
-/** What `GrantflowModule.forRootAsync` takes: `imports`, `inject`, `useFactory` (or `useClass`/`useExisting`) plus `isGlobal`. */
-export type GrantflowModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE
+/**
+ * What `GrantflowModule.forRootAsync` takes: `clientNames`, `imports`, `inject`, `useFactory` (or
+ * `useClass`/`useExisting`) plus `isGlobal`.
+ */
+export type GrantflowModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE & {
+  /**
+   * The names of the clients the factory configures, each injectable with
+   * `@InjectOAuthClient(name)`. Nest reads a module's providers before any factory runs, so the
+   * names are given here, next to the factory (as `BullModule.registerQueueAsync({ name })` does).
+   * A listed name the factory does not configure stops the bootstrap with a `ConfigError`; a
+   * configured name not listed is still reachable through `GrantflowClients.get(name)` (and
+   * `@InjectOAuthClient(name)` of it fails as an unknown dependency). Default: none.
+   */
+  readonly clientNames?: ReadonlyArray<string> | undefined
+}

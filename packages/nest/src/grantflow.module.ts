@@ -1,4 +1,5 @@
-import { type DynamicModule, Module, type Provider, Scope } from "@nestjs/common"
+import { type DynamicModule, Module, type Provider } from "@nestjs/common"
+import { ConfigError } from "@grantflow/core"
 import { GrantflowClients } from "./grantflow-clients.service.js"
 import { getOAuthClientToken } from "./grantflow.constants.js"
 import {
@@ -6,36 +7,38 @@ import {
   type GrantflowModuleAsyncOptions,
   type GrantflowModuleRootOptions,
 } from "./grantflow.module-definition.js"
-import { injectedClientNames } from "./inject-oauth-client.decorator.js"
-
-const clientProvider = (name: string, scope: Scope): Provider => ({
-  provide: getOAuthClientToken(name),
-  useFactory: (clients: GrantflowClients) => clients.get(name),
-  inject: [GrantflowClients],
-  scope,
-})
 
 /**
- * Adds one provider per client name. Names known up front (forRoot) are plain singletons. Names
- * only known from `@InjectOAuthClient` are transient: Nest builds a transient provider only for a
- * class that injects it, so a name this app never injects costs nothing, and one it injects but
- * did not configure stops the bootstrap with a ConfigError naming the configured clients.
+ * One singleton provider per client name, known when the module is declared (forRoot's keys,
+ * forRootAsync's `clientNames`), so injection never depends on the order in which modules and
+ * decorated classes are evaluated. A name the options do not configure stops the bootstrap with
+ * `GrantflowClients.get`'s ConfigError, which names the configured clients.
  */
-const withClientProviders = (definition: DynamicModule, configured: ReadonlyArray<string>): DynamicModule => {
-  const declaredLater = injectedClientNames().filter((name) => !configured.includes(name))
-  const providers = [
-    ...configured.map((name) => clientProvider(name, Scope.DEFAULT)),
-    ...declaredLater.map((name) => clientProvider(name, Scope.TRANSIENT)),
-  ]
-  return {
-    ...definition,
-    providers: [...(definition.providers ?? []), ...providers],
-    exports: [
-      ...(definition.exports ?? []),
-      GrantflowClients,
-      ...[...configured, ...declaredLater].map(getOAuthClientToken),
-    ],
+const withClientProviders = (definition: DynamicModule, names: ReadonlyArray<string>): DynamicModule => ({
+  ...definition,
+  providers: [
+    ...(definition.providers ?? []),
+    ...names.map((name): Provider => ({
+      provide: getOAuthClientToken(name),
+      useFactory: (clients: GrantflowClients) => clients.get(name),
+      inject: [GrantflowClients],
+    })),
+  ],
+  exports: [...(definition.exports ?? []), GrantflowClients, ...names.map(getOAuthClientToken)],
+})
+
+const checkedNames = (names: unknown): ReadonlyArray<string> => {
+  if (
+    !Array.isArray(names) ||
+    names.some((name) => typeof name !== "string" || name.length === 0) ||
+    new Set(names).size !== names.length
+  ) {
+    throw new ConfigError({
+      reason:
+        'GrantflowModule.forRootAsync: `clientNames` must list the names of the clients the factory configures (distinct non-empty strings), e.g. clientNames: ["cryptofuse"]',
+    })
   }
+  return names
 }
 
 /**
@@ -60,11 +63,20 @@ export class GrantflowModule extends ConfigurableModuleClass {
   }
 
   /**
-   * Configures the clients from a factory (e.g. one reading `ConfigService`). The factory's client
-   * names are unknown until it runs, so only names used with `@InjectOAuthClient` get their own
-   * injection token; look any client up with `GrantflowClients.get(name)`.
+   * Configures the clients from a factory (e.g. one reading `ConfigService`). The factory only
+   * runs at bootstrap, so the names to inject are listed beside it in `clientNames`.
+   *
+   * @example
+   * ```ts
+   * GrantflowModule.forRootAsync({
+   *   clientNames: ["cryptofuse"],
+   *   inject: [ConfigService],
+   *   useFactory: (config: ConfigService) => ({ clients: { cryptofuse: Providers.cryptofuse({ ... }) } }),
+   * })
+   * ```
    */
   static override forRootAsync(options: GrantflowModuleAsyncOptions): DynamicModule {
-    return withClientProviders(super.forRootAsync(options), [])
+    const { clientNames = [], ...rest } = options
+    return withClientProviders(super.forRootAsync(rest), checkedNames(clientNames))
   }
 }

@@ -29,7 +29,10 @@ it("works from the built package: tsc 7 emits the decorator metadata Nest inject
   }
   @Module({
     imports: [
-      GrantflowModule.forRootAsync({ useFactory: () => ({ clients: { cryptofuse: fuseProvider(sb) } }) }),
+      GrantflowModule.forRootAsync({
+        clientNames: ["cryptofuse"],
+        useFactory: () => ({ clients: { cryptofuse: fuseProvider(sb) } }),
+      }),
     ],
     controllers: [RatesController],
     // OAuthExceptionFilter receives HttpAdapterHost through `design:paramtypes` alone.
