@@ -1,13 +1,21 @@
 /**
  * Step one of the authorization code flow: the URL to send the browser to, with a fresh
- * `state` (256 bits from a CSPRNG) and a PKCE challenge, and the pending request saved in the
- * StateStore until its callback comes back (10 minutes by default).
+ * `state` (256 bits from a CSPRNG) and a PKCE challenge.
+ *
+ * - `createAuthorizationRequest` is the pure step: it returns `{ url, pending }` and keeps
+ *   nothing. The app keeps `pending` where it binds to the browser (its server-side session,
+ *   `encodePending` / `decodePending` to serialise it) and hands it to `completeCallback`. No
+ *   store holds logins that strangers start, so a flood of them evicts nobody.
+ * - `authorize` is that step plus a `StateStore.put`, for `handleCallback` to take it back.
  *
  * @example
  * ```ts
  * import { Effect } from "effect"
  * import { OAuth } from "@grantflow/core"
- * const { url } = await Effect.runPromise(
+ * // pure: keep `pending` in the user's session
+ * const { url, pending } = await Effect.runPromise(OAuth.createAuthorizationRequest(provider, { scopes: ["read"] }))
+ * // or with the StateStore
+ * const { url: url2 } = await Effect.runPromise(
  *   OAuth.authorize(provider, { scopes: ["read", "trade"] }).pipe(Effect.provide(OAuth.layer())),
  * )
  * ```
@@ -44,13 +52,21 @@ const RESERVED = new Set([
 
 const configError = (reason: string) => Effect.fail(new ConfigError({ reason }))
 
-/** Builds the authorization URL and remembers the pending request. */
-export const authorize = Effect.fn("OAuth.authorize")(function* (
+/** An authorization request ready to send: the URL for the browser and what its callback is checked against. */
+export interface PreparedAuthorization {
+  readonly url: string
+  /** State, PKCE verifier (Redacted), redirect URI, scopes and expiry; keep it until the callback. */
+  readonly pending: PendingAuthorization
+}
+
+/** Builds the authorization URL and its pending request, and stores nothing (the pure step). */
+export const createAuthorizationRequest = Effect.fn("OAuth.createAuthorizationRequest")(function* (
   provider: Provider,
   options: AuthorizeOptions = {},
-): Effect.fn.Return<AuthorizationRequest, ConfigError | StoreError, StateStore> {
+): Effect.fn.Return<PreparedAuthorization, ConfigError> {
   const endpoint = provider.endpoints.authorization
-  if (endpoint === undefined) return yield* configError(`provider ${provider.id} has no authorization endpoint`)
+  if (endpoint === undefined)
+    return yield* configError(`provider ${provider.id} has no authorization endpoint`)
   const redirectUri = options.redirectUri ?? provider.client.redirectUri
   if (redirectUri === undefined) return yield* configError("a redirectUri is required to authorize")
   if (options.redirectUri !== undefined) {
@@ -97,7 +113,16 @@ export const authorize = Effect.fn("OAuth.authorize")(function* (
     createdAt: now,
     expiresAt: now + ttl,
   }
+  return { url: url.toString(), pending }
+})
+
+/** Builds the authorization URL and remembers the pending request in the StateStore. */
+export const authorize = Effect.fn("OAuth.authorize")(function* (
+  provider: Provider,
+  options: AuthorizeOptions = {},
+): Effect.fn.Return<AuthorizationRequest, ConfigError | StoreError, StateStore> {
+  const { url, pending } = yield* createAuthorizationRequest(provider, options)
   const store = yield* StateStore
   yield* store.put(pending)
-  return { url: url.toString(), state, expiresAt: new Date(pending.expiresAt) }
+  return { url, state: pending.state, expiresAt: new Date(pending.expiresAt) }
 })

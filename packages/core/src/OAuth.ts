@@ -34,8 +34,20 @@ import type { TokenSet } from "./TokenSet.js"
 import type { TokenStore } from "./TokenStore.js"
 import { HttpTransport, type TransportOptions } from "./Transport.js"
 
-export { authorize, type AuthorizeOptions } from "./Authorize.js"
-export { callbackError, callbackParams, handleCallback, type CallbackInput } from "./Callback.js"
+export {
+  authorize,
+  createAuthorizationRequest,
+  type AuthorizeOptions,
+  type PreparedAuthorization,
+} from "./Authorize.js"
+export {
+  callbackError,
+  callbackParams,
+  completeCallback,
+  handleCallback,
+  type CallbackInput,
+  type CallbackQuery,
+} from "./Callback.js"
 export { clientCredentials, type ClientCredentialsOptions } from "./ClientCredentials.js"
 export {
   deviceAuthorization,

@@ -14,6 +14,9 @@ import type * as Redacted from "effect/Redacted"
 import type { DeviceAuthorization } from "./DeviceAuthorization.js"
 import type { Introspection } from "./Introspection.js"
 import type { KyInstance } from "ky"
+import type { PreparedAuthorization } from "./Authorize.js"
+import type { CallbackInput } from "./Callback.js"
+import type { PendingAuthorization } from "./PendingAuthorization.js"
 import type { Provider } from "./Provider.js"
 import type { TokenSet } from "./TokenSet.js"
 
@@ -49,9 +52,26 @@ export interface AccessTokenOptions {
 
 export interface OAuthClient {
   readonly provider: Provider
+  /** Starts a login: the URL to redirect to; the pending request waits in the client's StateStore. */
   authorizationUrl(options?: AuthorizationUrlOptions): Promise<AuthorizationRequest>
-  /** Takes the full URL (or its query string / URLSearchParams) the browser came back with. */
-  handleCallback(callback: string | URL | URLSearchParams, options?: CallbackOptions): Promise<TokenSet>
+  /**
+   * Finishes a login started with `authorizationUrl`: the full URL the browser came back with
+   * (`req.originalUrl`), its query string, URLSearchParams, or `req.query`. Anything else rejects
+   * with `ConfigError`.
+   */
+  handleCallback(callback: CallbackInput, options?: CallbackOptions): Promise<TokenSet>
+  /**
+   * The pure first step: the URL and the `pending` request, stored nowhere. Keep `pending` where it
+   * is bound to this browser (its server-side session; `encodePending` serialises it) and pass it
+   * to `completeCallback`.
+   */
+  createAuthorizationRequest(options?: AuthorizationUrlOptions): Promise<PreparedAuthorization>
+  /** The pure second step: checks the callback against `pending` and exchanges the code (no StateStore). */
+  completeCallback(
+    callback: CallbackInput,
+    pending: PendingAuthorization,
+    options?: CallbackOptions,
+  ): Promise<TokenSet>
   exchangeCode(
     code: SecretInput,
     options?: { readonly codeVerifier?: SecretInput; readonly redirectUri?: string },

@@ -22,8 +22,8 @@ import type * as Redacted from "effect/Redacted"
 import * as Tracer from "effect/Tracer"
 import type { KyInstance } from "ky"
 import { ApiClient, type ApiClientOptions } from "./ApiClient.js"
-import { authorize } from "./Authorize.js"
-import { handleCallback } from "./Callback.js"
+import { authorize, createAuthorizationRequest } from "./Authorize.js"
+import { completeCallback, handleCallback } from "./Callback.js"
 import { clientCredentials } from "./ClientCredentials.js"
 import { deviceAuthorization } from "./DeviceAuthorization.js"
 import { exchangeCode } from "./ExchangeCode.js"
@@ -153,6 +153,16 @@ export const createOAuthClient = (provider: Provider, options: OAuthClientOption
     handleCallback: (callback, o) =>
       withManager((m) =>
         handleCallback(provider, callback).pipe(
+          Effect.tap((tokens) =>
+            o?.session === undefined ? Effect.void : m.setSession(provider, o.session, tokens),
+          ),
+        ),
+      ),
+    createAuthorizationRequest: (o) =>
+      run(createAuthorizationRequest(provider, { ...o, stateTtlMs: options.stateTtlMs })),
+    completeCallback: (callback, pendingLogin, o) =>
+      withManager((m) =>
+        completeCallback(provider, callback, pendingLogin).pipe(
           Effect.tap((tokens) =>
             o?.session === undefined ? Effect.void : m.setSession(provider, o.session, tokens),
           ),

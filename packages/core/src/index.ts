@@ -12,6 +12,8 @@ export type { PendingAuthorization } from "./PendingAuthorization.js"
 export type { DeviceAuthorization, DeviceAuthorizationOptions } from "./DeviceAuthorization.js"
 export type { Introspection, IntrospectOptions } from "./Introspection.js"
 export { decodePending, encodePending } from "./PendingAuthorization.js"
+export type { PreparedAuthorization } from "./Authorize.js"
+export type { CallbackInput, CallbackQuery } from "./Callback.js"
 export { StateStore } from "./StateStore.js"
 export { TokenStore } from "./TokenStore.js"
 export {

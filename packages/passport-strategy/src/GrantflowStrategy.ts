@@ -21,7 +21,6 @@ import {
   createOAuthClient,
   decodePending,
   encodePending,
-  MemoryStateStore,
   StateMismatch,
   type OAuthClient,
   type OAuthClientOptions,
@@ -30,11 +29,8 @@ import {
   type StateStore,
   type TokenSet,
 } from "@grantflow/core"
-import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as PassportStrategyModule from "passport-strategy"
 import { consume, remember } from "./internal/SessionState.js"
-import { StateHandoff } from "./internal/StateHandoff.js"
 
 /**
  * What the strategy reads from a request: Express's `Request` (and so Nest's) fits, as does a
@@ -73,9 +69,8 @@ export interface GrantflowStrategyBaseOptions {
   /** The provider to log in with; the strategy builds its own client for it. Give this or `client`. */
   readonly provider?: Provider | undefined
   /**
-   * An existing client to use instead of building one. Its own StateStore then holds the pending
-   * login; with a session, the session only records which logins it started, so a callback is still
-   * accepted only from the browser that began it.
+   * An existing client to use instead of building one. With a session the pending login lives in
+   * the session as with `provider`; without one, in that client's own StateStore.
    */
   readonly client?: OAuthClient | undefined
   /** Scopes to request; defaults to the provider's default scopes. */
@@ -175,10 +170,6 @@ export class GrantflowStrategy extends PassportStrategyBase {
   readonly #scopes: ReadonlyArray<string> | undefined
   readonly #callbackURL: string | undefined
   readonly #sessionKey: string
-  /** Present when the strategy built the client and so decides where pending logins live. */
-  readonly #handoff: StateHandoff | undefined
-  /** Where pending logins of requests without a session wait (only with #handoff). */
-  readonly #stateStore: StateStore["Service"] | undefined
 
   constructor(options: GrantflowStrategyOptions, verify: VerifyFunction)
   constructor(options: GrantflowStrategyOptionsWithRequest, verify: VerifyFunctionWithRequest)
@@ -201,14 +192,11 @@ export class GrantflowStrategy extends PassportStrategyBase {
     }
     if (options.client !== undefined) {
       this.client = options.client
-      this.#handoff = undefined
-      this.#stateStore = undefined
     } else if (options.provider !== undefined) {
-      this.#handoff = new StateHandoff()
-      this.#stateStore = options.stateStore ?? MemoryStateStore.make()
+      // Only requests without a session use the client's StateStore (core's memory one by default).
       this.client = createOAuthClient(options.provider, {
         ...options.clientOptions,
-        stateStore: this.#handoff.store,
+        stateStore: options.stateStore,
       })
     } else {
       throw new TypeError("GrantflowStrategy needs a provider or a client")
@@ -248,28 +236,20 @@ export class GrantflowStrategy extends PassportStrategyBase {
     const scopes = options.scope !== undefined ? splitScopes(options.scope) : this.#scopes
     const callbackURL = options.callbackURL ?? this.#callbackURL
     const redirectUri = callbackURL === undefined ? undefined : new URL(callbackURL, origin(req)).href
-    const request = await this.client.authorizationUrl({ scopes, redirectUri })
     const session = req.session ?? undefined
-    if (this.#handoff !== undefined && this.#stateStore !== undefined) {
-      const pending = this.#handoff.collect(request.state)
-      if (pending === undefined) {
-        throw new Error(
-          "GrantflowStrategy: the client did not save its pending authorization in the strategy's store",
-        )
-      }
-      if (session !== undefined) {
-        remember(session, this.#sessionKey, {
-          state: pending.state,
-          expiresAt: pending.expiresAt,
-          pending: encodePending(pending),
-        })
-      } else {
-        await Effect.runPromise(this.#stateStore.put(pending))
-      }
-    } else if (session !== undefined) {
-      remember(session, this.#sessionKey, { state: request.state, expiresAt: request.expiresAt.getTime() })
+    if (session === undefined) {
+      const request = await this.client.authorizationUrl({ scopes, redirectUri })
+      return actions.redirect(request.url)
     }
-    actions.redirect(request.url)
+    // Core's pure step: the pending login goes into this browser's session and nowhere else, so
+    // logins other browsers start can neither see nor evict it.
+    const { url, pending } = await this.client.createAuthorizationRequest({ scopes, redirectUri })
+    remember(session, this.#sessionKey, {
+      state: pending.state,
+      expiresAt: pending.expiresAt,
+      pending: encodePending(pending),
+    })
+    actions.redirect(url)
   }
 
   async #callback(
@@ -281,36 +261,29 @@ export class GrantflowStrategy extends PassportStrategyBase {
     const session = req.session ?? undefined
     const rejectState = (reason: "unknown" | "expired") =>
       actions.fail({ message: new StateMismatch({ reason }).message }, 401)
-    let withdraw = (): void => {}
-    if (state !== null && state.length > 0) {
-      // Only a request that found its pending login (in its own session, or taken from the store)
-      // reaches core with that state: no other request can take what this one offers.
-      if (session !== undefined) {
-        const entry = consume(session, this.#sessionKey, state)
-        if (entry === "expired") return rejectState("expired")
-        // Also with an existing client, whose store may well hold the state: this browser never started that login.
-        if (entry === undefined) return rejectState("unknown")
-        if (this.#handoff !== undefined) {
-          const pending = entry.pending === undefined ? undefined : decodeSafely(entry.pending)
-          if (pending === undefined) return rejectState("unknown")
-          withdraw = this.#handoff.offer(pending)
-        }
-      } else if (this.#handoff !== undefined && this.#stateStore !== undefined) {
-        const taken = await Effect.runPromise(this.#stateStore.take(state))
-        if (Option.isNone(taken)) return rejectState("unknown")
-        withdraw = this.#handoff.offer(taken.value)
-      }
+    let pending: PendingAuthorization | undefined
+    if (session !== undefined && state !== null && state.length > 0) {
+      // Taken out of the session first: a replay of this callback finds nothing.
+      const entry = consume(session, this.#sessionKey, state)
+      if (entry === "expired") return rejectState("expired")
+      // This browser never started that login (or already finished it).
+      if (entry === undefined) return rejectState("unknown")
+      pending = entry.pending === undefined ? undefined : decodeSafely(entry.pending)
+      if (pending === undefined) return rejectState("unknown")
     }
 
     let tokens: TokenSet
     try {
-      tokens = await this.client.handleCallback(callbackUrl(req))
+      // Without a pending login (no session, or a callback without state) the client's StateStore
+      // path checks the callback and reports what is wrong with it.
+      tokens =
+        pending === undefined
+          ? await this.client.handleCallback(callbackUrl(req))
+          : await this.client.completeCallback(callbackUrl(req), pending)
     } catch (err) {
       const message = failureMessage(err)
       if (message !== undefined) return actions.fail({ message }, 401)
       return actions.error(err)
-    } finally {
-      withdraw()
     }
     this.#runVerify(req, tokens, actions)
   }

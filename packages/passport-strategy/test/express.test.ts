@@ -261,7 +261,7 @@ describe("GrantflowStrategy with Express, passport and express-session", () => {
 })
 
 describe("GrantflowStrategy configured in other ways", () => {
-  it("uses an existing client: its StateStore keeps the pending login while the session binds it to the browser", async () => {
+  it("uses an existing client: the session keeps the pending login and binds it to the browser", async () => {
     const app = await start({
       sessions: { store: new session.MemoryStore() },
       strategy: (callbackURL) => {
@@ -287,6 +287,28 @@ describe("GrantflowStrategy configured in other ways", () => {
     expect(page.path).toBe("/me")
     expect(page.body.user?.scopes).toEqual(["read"])
     expect((await finish(alice, callback)).path).toBe("/failed")
+  })
+
+  it("keeps a session's pending login in the session alone: the StateStore is never written, and other browsers' logins cannot evict it", async () => {
+    const store = MemoryStateStore.make()
+    let puts = 0
+    const counted = { ...store, put: (p: Parameters<typeof store.put>[0]) => (puts++, store.put(p)) }
+    const app = await start({
+      sessions: { store: new session.MemoryStore() },
+      strategy: (callbackURL) => {
+        registerCallback(sb, callbackURL)
+        return new GrantflowStrategy(
+          { provider: hopperProvider(sb), scopes: ["read"], callbackURL, stateStore: counted },
+          async (tokens) => userFromTokens(sb, tokens),
+        )
+      },
+    })
+    const alice = new Browser()
+    const callback = await alice.callbackFor(app.loginUrl)
+    for (let i = 0; i < 20; i++) await new Browser().callbackFor(app.loginUrl)
+    const page = await finish(alice, callback)
+    expect(page.path).toBe("/me")
+    expect(puts).toBe(0)
   })
 
   it("rejects a callback that comes back after its pending login expired", async () => {
