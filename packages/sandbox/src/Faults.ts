@@ -10,6 +10,7 @@ export type FaultTarget =
   | "cryptohopper.api"
   | "cryptofuse.token"
   | "cryptofuse.revoke"
+  | "cryptofuse.introspect"
   | "cryptofuse.api"
 
 /** Every fault target, for validation and listings. */
@@ -20,6 +21,7 @@ export const FAULT_TARGETS: ReadonlyArray<FaultTarget> = [
   "cryptohopper.api",
   "cryptofuse.token",
   "cryptofuse.revoke",
+  "cryptofuse.introspect",
   "cryptofuse.api",
 ]
 

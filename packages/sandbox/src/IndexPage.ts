@@ -12,6 +12,7 @@ const ENDPOINTS: ReadonlyArray<readonly [string, string]> = [
   ["POST /cryptohopper/v1/hopper/:id/order", "Cryptohopper API: place an order"],
   ["POST /cryptofuse/o/token/", "Cryptofuse token endpoint (client credentials, form only)"],
   ["POST /cryptofuse/o/revoke_token/", "Cryptofuse revocation"],
+  ["POST /cryptofuse/o/introspect/", "Cryptofuse token introspection (RFC 7662)"],
   ["GET|POST /cryptofuse/payments/", "Cryptofuse API (Authorization: Bearer)"],
   ["GET /cryptofuse/rates/", "Cryptofuse API: rates"],
   ["GET /cryptofuse/currencies/", "Cryptofuse API: currencies"],

@@ -1,4 +1,5 @@
 import * as CryptofuseApi from "./cryptofuse/Api.js"
+import { introspectToken as cryptofuseIntrospect } from "./cryptofuse/IntrospectToken.js"
 import { revokeToken as cryptofuseRevoke } from "./cryptofuse/RevokeToken.js"
 import { token as cryptofuseToken } from "./cryptofuse/Token.js"
 import * as CryptohopperApi from "./cryptohopper/Api.js"
@@ -55,8 +56,11 @@ export const route = (pathname: string): Route | undefined => {
         return { handler: cryptofuseToken, path, target: "cryptofuse.token", tokenEndpointOf: "cryptofuse" }
       case "/o/revoke_token/":
         return { handler: cryptofuseRevoke, path, target: "cryptofuse.revoke" }
+      case "/o/introspect/":
+        return { handler: cryptofuseIntrospect, path, target: "cryptofuse.introspect" }
       case "/o/token":
       case "/o/revoke_token":
+      case "/o/introspect":
         // Django's APPEND_SLASH: a redirect, after which a POST arrives as a GET and gets 405.
         return { handler: ({ res, url }) => redirect(res, `${url.pathname}/${url.search}`, 301), path }
     }

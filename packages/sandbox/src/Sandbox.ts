@@ -29,6 +29,8 @@ export interface CryptofuseEndpoints {
   readonly baseUrl: string
   readonly tokenEndpoint: string
   readonly revocationEndpoint: string
+  /** RFC 7662 introspection, as django-oauth-toolkit serves it at `/o/introspect/`. */
+  readonly introspectionEndpoint: string
 }
 
 /** A running sandbox. Each instance keeps its own clients, tokens and faults. */
@@ -192,6 +194,7 @@ export const startSandbox = async (options?: SandboxOptions): Promise<Sandbox> =
       baseUrl: `${baseUrl}/cryptofuse`,
       tokenEndpoint: `${baseUrl}/cryptofuse/o/token/`,
       revocationEndpoint: `${baseUrl}/cryptofuse/o/revoke_token/`,
+      introspectionEndpoint: `${baseUrl}/cryptofuse/o/introspect/`,
     }),
     get clients() {
       return ctx.clients.list()

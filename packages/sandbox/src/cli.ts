@@ -20,6 +20,7 @@ try {
     `  base       ${sb.cryptofuse.baseUrl}`,
     `  token      ${sb.cryptofuse.tokenEndpoint}`,
     `  revoke     ${sb.cryptofuse.revocationEndpoint}`,
+    `  introspect ${sb.cryptofuse.introspectionEndpoint}`,
     "",
     "Clients (sandbox defaults, not real credentials)",
     ...sb.clients.map(

@@ -171,6 +171,7 @@ describe("fault injection", () => {
       ["cryptohopper.api", () => fetch(`${sb.cryptohopper.apiBase}/hopper`)],
       ["cryptofuse.token", () => fetch(sb.cryptofuse.tokenEndpoint, { method: "POST" })],
       ["cryptofuse.revoke", () => fetch(sb.cryptofuse.revocationEndpoint, { method: "POST" })],
+      ["cryptofuse.introspect", () => fetch(sb.cryptofuse.introspectionEndpoint, { method: "POST" })],
       ["cryptofuse.api", () => fetch(`${sb.cryptofuse.baseUrl}/rates/`)],
     ]
     for (const [target, call] of cases) {

@@ -20,6 +20,7 @@ describe("sandbox lifecycle", () => {
         baseUrl: `${sb.url}/cryptofuse`,
         tokenEndpoint: `${sb.url}/cryptofuse/o/token/`,
         revocationEndpoint: `${sb.url}/cryptofuse/o/revoke_token/`,
+        introspectionEndpoint: `${sb.url}/cryptofuse/o/introspect/`,
       })
       expect(sb.consent).toBe("page")
     } finally {
