@@ -28,7 +28,7 @@ import * as Schedule from "effect/Schedule"
 import type { DeviceAuthorization } from "./DeviceAuthorization.js"
 import {
   AuthorizationError,
-  type ConfigError,
+  ConfigError,
   type InvalidResponse,
   OAuthServerError,
   type TransportError,
@@ -116,6 +116,16 @@ export const pollDeviceAuthorization = Effect.fn("OAuth.pollDeviceAuthorization"
   HttpTransport
 > {
   yield* Effect.annotateCurrentSpan({ "oauth.provider": provider.id, "oauth.grant": DEVICE_CODE_GRANT })
+  // A grant rebuilt by hand (e.g. read back from a file) could otherwise poll in a busy loop.
+  if (
+    !(grant.intervalMs > 0) ||
+    !Number.isFinite(grant.intervalMs) ||
+    Number.isNaN(grant.expiresAt?.getTime())
+  ) {
+    return yield* new ConfigError({
+      reason: "the device authorization needs a positive intervalMs and a valid expiresAt Date",
+    })
+  }
   // RFC 8628 §3.5: the client waits the interval before each request, the first one included.
   yield* Effect.sleep(Duration.millis(grant.intervalMs))
   return yield* pollOnce(provider, grant).pipe(

@@ -1,0 +1,150 @@
+// How `deviceAuthorization` reads answers oidc-provider never gives: a draft spelling, numbers as
+// strings, a zero interval, missing fields, an error. oidc-provider always answers correctly and
+// the sandbox has no device endpoint, so a one-route HTTP server here answers what each test sets.
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
+import { inspect } from "node:util"
+import * as Redacted from "effect/Redacted"
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import {
+  ConfigError,
+  InvalidResponse,
+  OAuthServerError,
+  Providers,
+  createOAuthClient,
+  type OAuthClient,
+} from "../src/index.js"
+
+const rejectionOf = async (p: Promise<unknown>): Promise<unknown> => {
+  try {
+    await p
+  } catch (e) {
+    return e
+  }
+  throw new Error("expected the promise to reject")
+}
+
+const DEVICE_CODE = "dc-secret-0123456789abcdefghij"
+
+describe("device authorization answers", () => {
+  let server: Server
+  let base: string
+  let answer: { status: number; body: unknown } = { status: 200, body: {} }
+  const requests: Array<{ authorization: string | undefined; body: string }> = []
+  let client: OAuthClient
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = ""
+      req.on("data", (chunk: Buffer) => (body += chunk.toString()))
+      req.on("end", () => {
+        requests.push({ authorization: req.headers.authorization, body })
+        res
+          .writeHead(answer.status, { "content-type": "application/json" })
+          .end(typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body))
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    client = createOAuthClient(
+      Providers.generic({
+        tokenEndpoint: `${base}/token`,
+        deviceAuthorizationEndpoint: `${base}/device_authorization`,
+        clientId: "tv-app",
+        clientSecret: "tv-secret",
+        scopes: ["read"],
+        allowInsecureHttp: true,
+      }),
+      { timeoutMs: 5_000, retries: 0 },
+    )
+  })
+  afterEach(() => {
+    requests.length = 0
+  })
+  afterAll(async () => {
+    await client.dispose()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+  })
+
+  const valid = {
+    device_code: DEVICE_CODE,
+    user_code: "WDJB-MJHT",
+    verification_uri: "https://example.com/device",
+    expires_in: 1800,
+  }
+
+  it("sends the scopes with the client's Basic authentication, and defaults the interval to 5 s", async () => {
+    answer = { status: 200, body: valid }
+    const grant = await client.deviceAuthorization()
+    expect(requests).toHaveLength(1)
+    expect(requests[0]!.authorization).toMatch(/^Basic /)
+    expect(new URLSearchParams(requests[0]!.body).get("scope")).toBe("read")
+    expect(grant.intervalMs).toBe(5_000)
+    expect(grant.verificationUriComplete).toBeUndefined()
+    expect(Redacted.value(grant.deviceCode)).toBe(DEVICE_CODE)
+  })
+
+  it("takes Google's `verification_url` spelling and numbers sent as strings", async () => {
+    const { verification_uri: _, ...rest } = valid
+    answer = {
+      status: 200,
+      body: { ...rest, verification_url: "https://www.google.com/device", expires_in: "1800", interval: "7" },
+    }
+    const before = Date.now()
+    const grant = await client.deviceAuthorization()
+    expect(grant.verificationUri).toBe("https://www.google.com/device")
+    expect(grant.intervalMs).toBe(7_000)
+    expect(grant.expiresAt.getTime()).toBeGreaterThanOrEqual(before + 1_800_000)
+  })
+
+  it("reads a zero interval as the default rather than polling in a loop", async () => {
+    answer = { status: 200, body: { ...valid, interval: 0 } }
+    expect((await client.deviceAuthorization()).intervalMs).toBe(5_000)
+  })
+
+  it("drops a verification_uri_complete that is not an http(s) URL", async () => {
+    answer = { status: 200, body: { ...valid, verification_uri_complete: "javascript:alert(1)" } }
+    expect((await client.deviceAuthorization()).verificationUriComplete).toBeUndefined()
+  })
+
+  for (const [what, body] of [
+    ["no user_code", { ...valid, user_code: undefined }],
+    ["no expires_in", { ...valid, expires_in: undefined }],
+    ["a non-positive expires_in", { ...valid, expires_in: 0 }],
+    ["a verification_uri that is not a URL", { ...valid, verification_uri: "enter the code on our site" }],
+  ] as const) {
+    it(`fails with InvalidResponse for an answer with ${what}, without repeating the device code`, async () => {
+      answer = { status: 200, body }
+      const error = await rejectionOf(client.deviceAuthorization())
+      expect(error).toBeInstanceOf(InvalidResponse)
+      expect(JSON.stringify(error) + String(error) + inspect(error)).not.toContain(DEVICE_CODE)
+    })
+  }
+
+  it("fails with OAuthServerError for an RFC 6749 error answer", async () => {
+    answer = { status: 401, body: { error: "invalid_client", error_description: "unknown client" } }
+    const error = await rejectionOf(client.deviceAuthorization())
+    expect(error).toBeInstanceOf(OAuthServerError)
+    expect(error).toMatchObject({ error: "invalid_client", status: 401 })
+  })
+
+  it("refuses to poll with a grant whose interval is not positive, instead of polling in a loop", async () => {
+    answer = { status: 200, body: valid }
+    const grant = await client.deviceAuthorization()
+    for (const intervalMs of [0, -1, Number.NaN]) {
+      expect(await rejectionOf(client.pollDeviceAuthorization({ ...grant, intervalMs }))).toBeInstanceOf(
+        ConfigError,
+      )
+    }
+    const invalidDate = new Date(Number.NaN)
+    expect(
+      await rejectionOf(client.pollDeviceAuthorization({ ...grant, expiresAt: invalidDate })),
+    ).toBeInstanceOf(ConfigError)
+    expect(requests).toHaveLength(1)
+  })
+
+  it("fails with InvalidResponse for an HTML page", async () => {
+    answer = { status: 200, body: "<html><body>Sign in</body></html>" }
+    expect(await rejectionOf(client.deviceAuthorization())).toBeInstanceOf(InvalidResponse)
+  })
+})
