@@ -22,6 +22,28 @@ const freezeClient = (client: SandboxClient): SandboxClient => {
   })
 }
 
+const LOOPBACK_IPS = new Set(["127.0.0.1", "[::1]"])
+
+const withoutPort = (uri: string): string | undefined => {
+  if (!URL.canParse(uri)) return undefined
+  const url = new URL(uri)
+  if (url.protocol !== "http:" || !LOOPBACK_IPS.has(url.hostname)) return undefined
+  url.port = ""
+  return url.href
+}
+
+/**
+ * Whether `uri` is one of the client's redirect URIs: exactly, or, for a loopback IP literal
+ * (`http://127.0.0.1/...`, `http://[::1]/...`), with any port, as RFC 8252 §7.3 requires of
+ * servers so that native apps can listen on a port the OS picks. `localhost` stays exact-match
+ * (RFC 8252 §8.3 advises against it).
+ */
+export const redirectMatches = (client: SandboxClient, uri: string): boolean => {
+  if (client.redirectUris.includes(uri)) return true
+  const requested = withoutPort(uri)
+  return requested !== undefined && client.redirectUris.some((r) => withoutPort(r) === requested)
+}
+
 /** The clients one sandbox instance knows, changeable at runtime. */
 export class ClientRegistry {
   readonly #clients = new Map<string, SandboxClient>()
@@ -64,10 +86,10 @@ export class ClientRegistry {
     return client && matches ? client : undefined
   }
 
-  /** Whether any client of the provider registered this exact redirect URI. */
+  /** Whether any client of the provider registered this redirect URI (see {@link redirectMatches}). */
   isRegisteredRedirect(provider: ProviderName, uri: string): boolean {
     for (const client of this.#clients.values()) {
-      if (client.provider === provider && client.redirectUris.includes(uri)) return true
+      if (client.provider === provider && redirectMatches(client, uri)) return true
     }
     return false
   }

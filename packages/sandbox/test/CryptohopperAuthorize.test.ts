@@ -214,6 +214,22 @@ describe("Cryptohopper authorize endpoint", () => {
     expect(location!.href.startsWith(`${uri}?code=`)).toBe(true)
   })
 
+  it("accepts any port on a registered loopback IP redirect URI, as RFC 8252 §7.3 asks of servers", async () => {
+    const uri = "http://127.0.0.1:54321/callback"
+    const { location } = await authorize(sb, authorizeParams({ redirect_uri: uri }))
+    expect(location!.href.startsWith(`${uri}?code=`)).toBe(true)
+    const other = await authorize(sb, authorizeParams({ redirect_uri: "http://127.0.0.1:54321/elsewhere" }))
+    expect(other.res.status).toBe(400)
+  })
+
+  it("keeps localhost redirect URIs exact, ports included", async () => {
+    const { res } = await authorize(
+      sb,
+      authorizeParams({ redirect_uri: "http://localhost:3001/auth/cryptohopper/callback" }),
+    )
+    expect(res.status).toBe(400)
+  })
+
   it("answers 405 to a POST", async () => {
     const res = await fetch(sb.cryptohopper.authorizationEndpoint, { method: "POST" })
     expect(res.status).toBe(405)

@@ -6,6 +6,7 @@ import { isPkceValue, type PkceMethod } from "../Pkce.js"
 import type { Exchange, SandboxContext } from "../SandboxContext.js"
 import type { AuthorizationRequest } from "./AuthorizationRequest.js"
 import { authorizeErrorPage, consentPage } from "./ConsentPage.js"
+import { redirectMatches } from "../ClientRegistry.js"
 
 /** Path of the consent form's target, under the sandbox root. */
 export const DECISION_PATH = "/cryptohopper/oauth2/authorize/decision"
@@ -90,7 +91,7 @@ export const authorize = ({ req, res, url, ctx }: Exchange): void => {
   }
   const client = ctx.clients.find("cryptohopper", clientId)!
 
-  if (redirectParam !== undefined && !client.redirectUris.includes(redirectParam)) {
+  if (redirectParam !== undefined && !redirectMatches(client, redirectParam)) {
     sendHtml(res, 400, authorizeErrorPage("The redirect URI is not registered for this app."))
     return
   }
