@@ -38,7 +38,10 @@ const providerHelp: ReadonlyArray<readonly [string, string]> = [
   ["--issuer <url>", "a provider by its issuer URL (RFC 8414 / OpenID discovery); or <NAME>_ISSUER"],
   ["--client-id <id>", "or <NAME>_CLIENT_ID (CRYPTOHOPPER_CLIENT_ID, CRYPTOFUSE_CLIENT_ID)"],
   ["--client-secret <s>", "or <NAME>_CLIENT_SECRET (the flag is visible to other local users in ps)"],
-  ["--redirect-uri <uri>", "loopback redirect URI, or <NAME>_REDIRECT_URI (default http://127.0.0.1/callback)"],
+  [
+    "--redirect-uri <uri>",
+    "loopback redirect URI, or <NAME>_REDIRECT_URI (default http://127.0.0.1/callback)",
+  ],
   ["--grant client_credentials", "an issuer provider whose tokens come from client credentials"],
 ]
 
@@ -81,7 +84,11 @@ export const COMMANDS: ReadonlyArray<CommandSpec> = [
       "cryptofuse); two grantflow processes never renew one session at once.",
     positionals: 1,
     options: { ...common, ...provider, scopes: { type: "string" } },
-    optionHelp: [["--scopes <a,b>", "client credentials: the token's scopes"], ...providerHelp, ...commonHelp],
+    optionHelp: [
+      ["--scopes <a,b>", "client credentials: the token's scopes"],
+      ...providerHelp,
+      ...commonHelp,
+    ],
   },
   {
     name: "fetch",
@@ -125,7 +132,11 @@ export const COMMANDS: ReadonlyArray<CommandSpec> = [
       "The tokens are forgotten even when revoking fails (you are told).",
     positionals: 1,
     options: { ...common, ...provider, scopes: { type: "string" } },
-    optionHelp: [["--scopes <a,b>", "client credentials: only the token of these scopes"], ...providerHelp, ...commonHelp],
+    optionHelp: [
+      ["--scopes <a,b>", "client credentials: only the token of these scopes"],
+      ...providerHelp,
+      ...commonHelp,
+    ],
   },
 ]
 

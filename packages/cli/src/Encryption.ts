@@ -10,5 +10,7 @@ import { UsageError } from "./UsageError.js"
 export const codec = async (env: Env): Promise<TokenCodec | undefined> => {
   const key = env["GRANTFLOW_ENCRYPTION_KEY"]
   if (key === undefined || key === "") return undefined
-  throw new UsageError("GRANTFLOW_ENCRYPTION_KEY is set, but this build of grantflow cannot encrypt tokens yet")
+  throw new UsageError(
+    "GRANTFLOW_ENCRYPTION_KEY is set, but this build of grantflow cannot encrypt tokens yet",
+  )
 }

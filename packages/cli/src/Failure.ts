@@ -43,7 +43,11 @@ export const describe = (error: unknown, provider: ProviderConfig | undefined): 
           : str("reason") === "no-refresh-token"
             ? "the session expired and holds no refresh token"
             : `not logged in to ${name}`
-      return { exitCode: ExitCode.loginRequired, tag, message: `${why}: run grantflow login ${provider?.name ?? "<provider>"}` }
+      return {
+        exitCode: ExitCode.loginRequired,
+        tag,
+        message: `${why}: run grantflow login ${provider?.name ?? "<provider>"}`,
+      }
     }
     case "AuthorizationError":
       return {
@@ -52,7 +56,11 @@ export const describe = (error: unknown, provider: ProviderConfig | undefined): 
         message: `${name} refused the login: ${str("description") ?? str("error") ?? "no reason given"}`,
       }
     case "StateMismatch":
-      return { exitCode: ExitCode.authorization, tag, message: `the callback did not belong to this login (${str("reason")})` }
+      return {
+        exitCode: ExitCode.authorization,
+        tag,
+        message: `the callback did not belong to this login (${str("reason")})`,
+      }
     case "OAuthServerError": {
       const code = str("error")
       const description = str("description")
@@ -72,7 +80,11 @@ export const describe = (error: unknown, provider: ProviderConfig | undefined): 
     case "TransportError":
       return { exitCode: ExitCode.failure, tag, message: `could not reach ${name}: ${e.message}` }
     case "InvalidResponse":
-      return { exitCode: ExitCode.failure, tag, message: `${name} gave an answer grantflow cannot read: ${e.message}` }
+      return {
+        exitCode: ExitCode.failure,
+        tag,
+        message: `${name} gave an answer grantflow cannot read: ${e.message}`,
+      }
     case "StoreError":
       return { exitCode: ExitCode.store, tag, message: `token store: ${e.message}` }
     default:

@@ -10,7 +10,10 @@ const MAX_READABLE = 180
 
 /** The file name (without extension) for `key`. */
 export const of = (key: string): string => {
-  const readable = encodeURIComponent(key).replace(/[.*'()!~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+  const readable = encodeURIComponent(key).replace(
+    /[.*'()!~]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  )
   if (readable.length <= MAX_READABLE) return readable
   return `sha256-${createHash("sha256").update(key).digest("hex")}`
 }

@@ -63,7 +63,12 @@ const readRecord = async (file: string): Promise<LockRecord | undefined | "unrea
   }
   try {
     const o = JSON.parse(text) as Partial<LockRecord>
-    if (typeof o.token === "string" && typeof o.pid === "number" && typeof o.host === "string" && typeof o.expiresAt === "number") {
+    if (
+      typeof o.token === "string" &&
+      typeof o.pid === "number" &&
+      typeof o.host === "string" &&
+      typeof o.expiresAt === "number"
+    ) {
       return o as LockRecord
     }
   } catch {
@@ -104,7 +109,8 @@ const breakStale = async (file: string, record: LockRecord | "unreadable"): Prom
   } catch (error) {
     if (errno(error) !== "EEXIST") throw error
     const info = await stat(breaker).catch(() => undefined)
-    if (info !== undefined && Date.now() - info.mtimeMs > BREAKER_STALE_MS) await unlink(breaker).catch(() => undefined)
+    if (info !== undefined && Date.now() - info.mtimeMs > BREAKER_STALE_MS)
+      await unlink(breaker).catch(() => undefined)
     return
   }
   try {
@@ -120,7 +126,9 @@ export const make = (options: FileRefreshLockOptions): RefreshLock["Service"] =>
   const locks = join(options.directory, "locks")
   let ready: Promise<void> | undefined
   const ensureDirectory = () =>
-    (ready ??= StateDirectory.ensurePrivate(options.directory).then(() => StateDirectory.ensurePrivate(locks)))
+    (ready ??= StateDirectory.ensurePrivate(options.directory).then(() =>
+      StateDirectory.ensurePrivate(locks),
+    ))
 
   const fileOf = (key: string) => join(locks, `${FileName.of(key)}.lock`)
 
@@ -154,7 +162,11 @@ export const make = (options: FileRefreshLockOptions): RefreshLock["Service"] =>
         if (holder !== undefined && (await isStale(file, holder, Date.now()))) await breakStale(file, holder)
         return new Busy()
       },
-      catch: (error) => new StoreError({ operation: "refreshLock.acquire", detail: `${file}: ${errno(error) ?? String(error)}` }),
+      catch: (error) =>
+        new StoreError({
+          operation: "refreshLock.acquire",
+          detail: `${file}: ${errno(error) ?? String(error)}`,
+        }),
     }).pipe(Effect.flatMap((r) => (typeof r === "string" ? Effect.succeed(r) : Effect.fail(r))))
 
   const release = (file: string, token: string) =>
@@ -185,7 +197,11 @@ export const make = (options: FileRefreshLockOptions): RefreshLock["Service"] =>
           ),
         ),
       )
-      return Effect.acquireUseRelease(acquire, () => effect, (token) => release(file, token))
+      return Effect.acquireUseRelease(
+        acquire,
+        () => effect,
+        (token) => release(file, token),
+      )
     },
   })
 }

@@ -71,7 +71,10 @@ export const plainCodec: TokenCodec = {
     Effect.try({
       try: () => decodeTokenSet(data),
       catch: (error) =>
-        new StoreError({ operation: "tokenStore.decode", detail: `the stored token set is not valid (${detail(error)})` }),
+        new StoreError({
+          operation: "tokenStore.decode",
+          detail: `the stored token set is not valid (${detail(error)})`,
+        }),
     }),
 }
 
@@ -85,7 +88,9 @@ export const make = (options: FileTokenStoreOptions): FileTokenStore => {
   const sessions = join(options.directory, "sessions")
   let ready: Promise<void> | undefined
   const ensureDirectory = () =>
-    (ready ??= StateDirectory.ensurePrivate(options.directory).then(() => StateDirectory.ensurePrivate(sessions)))
+    (ready ??= StateDirectory.ensurePrivate(options.directory).then(() =>
+      StateDirectory.ensurePrivate(sessions),
+    ))
 
   const fail = (operation: string, file: string) => (error: unknown) =>
     error instanceof StoreError ? error : new StoreError({ operation, detail: `${file}: ${detail(error)}` })
@@ -93,7 +98,10 @@ export const make = (options: FileTokenStoreOptions): FileTokenStore => {
   const readEnvelope = (file: string) =>
     Effect.gen(function* () {
       const text = yield* Effect.tryPromise({
-        try: () => readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? undefined : Promise.reject(error))),
+        try: () =>
+          readFile(file, "utf8").catch((error: NodeJS.ErrnoException) =>
+            error.code === "ENOENT" ? undefined : Promise.reject(error),
+          ),
         catch: fail("tokenStore.get", file),
       })
       if (text === undefined) return Option.none()
@@ -117,11 +125,17 @@ export const make = (options: FileTokenStoreOptions): FileTokenStore => {
     })
 
   const decodeIn = (file: string, data: string) =>
-    codec.decode(data).pipe(
-      Effect.mapError(
-        (error) => new StoreError({ operation: error.operation, detail: `${file}: ${error.detail ?? "unreadable"}` }),
-      ),
-    )
+    codec
+      .decode(data)
+      .pipe(
+        Effect.mapError(
+          (error) =>
+            new StoreError({
+              operation: error.operation,
+              detail: `${file}: ${error.detail ?? "unreadable"}`,
+            }),
+        ),
+      )
 
   const get = (key: string) =>
     Effect.gen(function* () {
@@ -129,7 +143,10 @@ export const make = (options: FileTokenStoreOptions): FileTokenStore => {
       const envelope = yield* readEnvelope(file)
       if (Option.isNone(envelope)) return Option.none<TokenSet>()
       if (envelope.value.key !== key) {
-        return yield* new StoreError({ operation: "tokenStore.get", detail: `${file} belongs to another session` })
+        return yield* new StoreError({
+          operation: "tokenStore.get",
+          detail: `${file} belongs to another session`,
+        })
       }
       return Option.some(yield* decodeIn(file, envelope.value.tokens))
     })
@@ -149,14 +166,19 @@ export const make = (options: FileTokenStoreOptions): FileTokenStore => {
 
   const remove = (key: string) => {
     const file = fileOf(options.directory, key)
-    return Effect.tryPromise({ try: () => AtomicFile.remove(file), catch: fail("tokenStore.delete", file) }).pipe(Effect.asVoid)
+    return Effect.tryPromise({
+      try: () => AtomicFile.remove(file),
+      catch: fail("tokenStore.delete", file),
+    }).pipe(Effect.asVoid)
   }
 
   const list = () =>
     Effect.gen(function* () {
       const names = yield* Effect.tryPromise({
         try: () =>
-          readdir(sessions).catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? [] : Promise.reject(error))),
+          readdir(sessions).catch((error: NodeJS.ErrnoException) =>
+            error.code === "ENOENT" ? [] : Promise.reject(error),
+          ),
         catch: fail("tokenStore.list", sessions),
       })
       const found: StoredSession[] = []
@@ -166,14 +188,19 @@ export const make = (options: FileTokenStoreOptions): FileTokenStore => {
           Effect.flatMap(readEnvelope(file), (envelope) =>
             Option.isNone(envelope)
               ? Effect.succeed(undefined)
-              : Effect.map(Effect.result(decodeIn(file, envelope.value.tokens)), (tokens) => ({ key: envelope.value.key, tokens })),
+              : Effect.map(Effect.result(decodeIn(file, envelope.value.tokens)), (tokens) => ({
+                  key: envelope.value.key,
+                  tokens,
+                })),
           ),
         )
         if (Result.isFailure(read)) found.push({ key: undefined, file, problem: read.failure })
         else if (read.success !== undefined) {
           const { key, tokens } = read.success
           found.push(
-            Result.isSuccess(tokens) ? { key, file, tokens: tokens.success } : { key, file, problem: tokens.failure },
+            Result.isSuccess(tokens)
+              ? { key, file, tokens: tokens.success }
+              : { key, file, problem: tokens.failure },
           )
         }
       }

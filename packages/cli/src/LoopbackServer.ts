@@ -79,7 +79,8 @@ export const start = async (configured: string, anyPort: boolean): Promise<Loopb
       return
     }
     const state = url.searchParams.get("state")
-    const isOurs = state === null ? url.searchParams.has("error") : expected !== undefined && state === expected
+    const isOurs =
+      state === null ? url.searchParams.has("error") : expected !== undefined && state === expected
     if (taken || !isOurs) {
       res
         .writeHead(400, { "content-type": "text/plain; charset=utf-8" })
@@ -114,7 +115,8 @@ export const start = async (configured: string, anyPort: boolean): Promise<Loopb
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code
         // localhost without IPv6 on this machine: the IPv4 listener is enough.
-        if (host === "::1" && hosts.length > 1 && (code === "EADDRNOTAVAIL" || code === "EAFNOSUPPORT")) continue
+        if (host === "::1" && hosts.length > 1 && (code === "EADDRNOTAVAIL" || code === "EAFNOSUPPORT"))
+          continue
         throw error
       }
       port = (server.address() as AddressInfo).port
@@ -128,7 +130,9 @@ export const start = async (configured: string, anyPort: boolean): Promise<Loopb
       )
     }
     if (code === "EADDRINUSE") {
-      throw new UsageError(`port ${wanted} of ${uri.hostname} is in use, so the redirect URI ${configured} cannot be served`)
+      throw new UsageError(
+        `port ${wanted} of ${uri.hostname} is in use, so the redirect URI ${configured} cannot be served`,
+      )
     }
     throw error
   }

@@ -20,7 +20,11 @@ type Flags = Readonly<Record<string, string | boolean | undefined>>
 
 /** The sandbox's built-in clients (see @grantflow/sandbox's DEFAULT_CLIENTS). */
 export const SANDBOX_CLIENTS = {
-  cryptohopper: { clientId: "hopper-app", clientSecret: "hopper-secret", redirectUri: "http://127.0.0.1/callback" },
+  cryptohopper: {
+    clientId: "hopper-app",
+    clientSecret: "hopper-secret",
+    redirectUri: "http://127.0.0.1/callback",
+  },
   cryptofuse: { clientId: "fuse-client", clientSecret: "fuse-secret-with/special+chars" },
 } as const
 
@@ -59,7 +63,9 @@ const sandboxBase = (env: Env): string | undefined => {
 
 const required = (value: string | undefined, what: string, variable: string, flag: string): string => {
   if (value === undefined) {
-    throw new UsageError(`${what} is not configured: set ${variable} or pass ${flag} (or GRANTFLOW_SANDBOX_URL to use a sandbox)`)
+    throw new UsageError(
+      `${what} is not configured: set ${variable} or pass ${flag} (or GRANTFLOW_SANDBOX_URL to use a sandbox)`,
+    )
   }
   return value
 }
@@ -69,13 +75,15 @@ export const resolve = (rawName: string, flags: Flags, env: Env): ProviderConfig
   const name = rawName.toLowerCase()
   if (!/^[a-z0-9][a-z0-9._-]*$/.test(name)) throw new UsageError(`"${rawName}" is not a provider name`)
   const prefix = variablePrefix(name)
-  const pick = (flag: string, variable: string) => nonEmpty(flags[flag]) ?? nonEmpty(env[`${prefix}_${variable}`])
+  const pick = (flag: string, variable: string) =>
+    nonEmpty(flags[flag]) ?? nonEmpty(env[`${prefix}_${variable}`])
   const sandbox = name === "cryptohopper" || name === "cryptofuse" ? sandboxBase(env) : undefined
   const issuer = pick("issuer", "ISSUER")
 
   if (name === "cryptohopper" && issuer === undefined) {
     const clientId = pick("client-id", "CLIENT_ID") ?? (sandbox && SANDBOX_CLIENTS.cryptohopper.clientId)
-    const secret = pick("client-secret", "CLIENT_SECRET") ?? (sandbox && SANDBOX_CLIENTS.cryptohopper.clientSecret)
+    const secret =
+      pick("client-secret", "CLIENT_SECRET") ?? (sandbox && SANDBOX_CLIENTS.cryptohopper.clientSecret)
     const redirectUri =
       pick("redirect-uri", "REDIRECT_URI") ??
       (sandbox ? SANDBOX_CLIENTS.cryptohopper.redirectUri : "http://localhost/")
@@ -91,7 +99,12 @@ export const resolve = (rawName: string, flags: Flags, env: Env): ProviderConfig
         return Providers.cryptohopper({
           clientId: required(clientId, "the Cryptohopper client id", "CRYPTOHOPPER_CLIENT_ID", "--client-id"),
           clientSecret: Redacted.make(
-            required(secret, "the Cryptohopper client secret", "CRYPTOHOPPER_CLIENT_SECRET", "--client-secret"),
+            required(
+              secret,
+              "the Cryptohopper client secret",
+              "CRYPTOHOPPER_CLIENT_SECRET",
+              "--client-secret",
+            ),
           ),
           redirectUri,
           endpoints:
@@ -111,7 +124,8 @@ export const resolve = (rawName: string, flags: Flags, env: Env): ProviderConfig
 
   if (name === "cryptofuse" && issuer === undefined) {
     const clientId = pick("client-id", "CLIENT_ID") ?? (sandbox && SANDBOX_CLIENTS.cryptofuse.clientId)
-    const secret = pick("client-secret", "CLIENT_SECRET") ?? (sandbox && SANDBOX_CLIENTS.cryptofuse.clientSecret)
+    const secret =
+      pick("client-secret", "CLIENT_SECRET") ?? (sandbox && SANDBOX_CLIENTS.cryptofuse.clientSecret)
     const baseUrl = nonEmpty(env["CRYPTOFUSE_BASE_URL"]) ?? (sandbox && `${sandbox}/cryptofuse`)
     return {
       name,

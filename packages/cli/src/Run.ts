@@ -25,7 +25,11 @@ const load = async (name: string): Promise<Command> => {
   }
 }
 
-export const run = async (name: string, positionals: ReadonlyArray<string>, flags: Flags): Promise<number> => {
+export const run = async (
+  name: string,
+  positionals: ReadonlyArray<string>,
+  flags: Flags,
+): Promise<number> => {
   const json = flags["json"] === true
   const cleanups: Array<() => Promise<void> | void> = []
   const ctx: CommandContext = {
@@ -52,7 +56,10 @@ export const run = async (name: string, positionals: ReadonlyArray<string>, flag
   } catch (error) {
     const d = describe(error, ctx.provider)
     process.stderr.write(`grantflow ${name}: ${d.message}\n`)
-    if (json) process.stdout.write(`${JSON.stringify({ error: { tag: d.tag, message: d.message, exitCode: d.exitCode } })}\n`)
+    if (json)
+      process.stdout.write(
+        `${JSON.stringify({ error: { tag: d.tag, message: d.message, exitCode: d.exitCode } })}\n`,
+      )
     return d.exitCode
   } finally {
     process.off("SIGINT", onSigint)

@@ -8,7 +8,8 @@ import { parseArgs } from "node:util"
 import { COMMANDS, commandHelp, mainHelp } from "./Commands.js"
 import { ExitCode } from "./ExitCode.js"
 
-const write = (stream: NodeJS.WriteStream, text: string) => stream.write(text.endsWith("\n") ? text : `${text}\n`)
+const write = (stream: NodeJS.WriteStream, text: string) =>
+  stream.write(text.endsWith("\n") ? text : `${text}\n`)
 
 const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   const [name, ...rest] = argv
@@ -24,14 +25,20 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   }
   const spec = COMMANDS.find((c) => c.name === name)
   if (spec === undefined) {
-    write(process.stderr, `grantflow: unknown command "${name}" (commands: ${COMMANDS.map((c) => c.name).join(", ")}; see grantflow --help)`)
+    write(
+      process.stderr,
+      `grantflow: unknown command "${name}" (commands: ${COMMANDS.map((c) => c.name).join(", ")}; see grantflow --help)`,
+    )
     return ExitCode.usage
   }
   let parsed
   try {
     parsed = parseArgs({ args: [...rest], options: spec.options, allowPositionals: true, strict: true })
   } catch (error) {
-    write(process.stderr, `grantflow ${name}: ${(error as Error).message.split("\n")[0]} (see grantflow ${name} --help)`)
+    write(
+      process.stderr,
+      `grantflow ${name}: ${(error as Error).message.split("\n")[0]} (see grantflow ${name} --help)`,
+    )
     return ExitCode.usage
   }
   if (parsed.values["help"] === true) {
@@ -51,7 +58,10 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     // Run.ts turns every expected failure into a message; this is a bug, said once, without a stack full of paths.
-    write(process.stderr, `grantflow: unexpected failure: ${error instanceof Error ? error.message : String(error)}`)
+    write(
+      process.stderr,
+      `grantflow: unexpected failure: ${error instanceof Error ? error.message : String(error)}`,
+    )
     process.exit(ExitCode.failure)
   },
 )

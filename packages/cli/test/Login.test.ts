@@ -38,7 +38,9 @@ describe("grantflow login (loopback redirect against the sandbox)", () => {
     expect(browser.page).toContain("Logged in to cryptohopper")
     const outcome = await login.done
     expect(outcome.code).toBe(0)
-    expect(outcome.stdout).toMatch(/^Logged in to cryptohopper \(scopes read,trade; expires in 365 days; refresh token held\)\n$/)
+    expect(outcome.stdout).toMatch(
+      /^Logged in to cryptohopper \(scopes read,trade; expires in 365 days; refresh token held\)\n$/,
+    )
 
     expect((await stat(cli.directory)).mode & 0o777).toBe(0o700)
     expect((await stat(join(cli.directory, "sessions"))).mode & 0o777).toBe(0o700)
@@ -46,14 +48,24 @@ describe("grantflow login (loopback redirect against the sandbox)", () => {
     expect(files).toEqual(["cryptohopper%3Ahopper-app%3Auser%3Adefault.json"])
     const file = join(cli.directory, "sessions", files[0]!)
     expect((await stat(file)).mode & 0o777).toBe(0o600)
-    const stored = JSON.parse(await readFile(file, "utf8")) as { version: number; key: string; tokens: string }
+    const stored = JSON.parse(await readFile(file, "utf8")) as {
+      version: number
+      key: string
+      tokens: string
+    }
     expect(stored.version).toBe(1)
     expect(stored.key).toBe("cryptohopper:hopper-app:user:default")
-    const tokens = JSON.parse(stored.tokens) as { accessToken: string; refreshToken: string; scopes: string[] }
+    const tokens = JSON.parse(stored.tokens) as {
+      accessToken: string
+      refreshToken: string
+      scopes: string[]
+    }
     expect(tokens.scopes).toEqual(["read", "trade"])
 
     // The stored token is the one the sandbox issued: its API takes it.
-    const api = await fetch(`${sb.cryptohopper.apiBase}/hopper`, { headers: { "access-token": tokens.accessToken } })
+    const api = await fetch(`${sb.cryptohopper.apiBase}/hopper`, {
+      headers: { "access-token": tokens.accessToken },
+    })
     expect(api.status).toBe(200)
   })
 
@@ -79,7 +91,9 @@ describe("grantflow login (loopback redirect against the sandbox)", () => {
     expect(browser.page).toContain("User did not give permission to the app.")
     const outcome = await login.done
     expect(outcome.code).toBe(4)
-    expect(outcome.stderr).toContain("grantflow login: cryptohopper refused the login: User did not give permission to the app.")
+    expect(outcome.stderr).toContain(
+      "grantflow login: cryptohopper refused the login: User did not give permission to the app.",
+    )
     expect(outcome.stdout).toBe("")
     expect(await readdir(join(cli.directory, "sessions")).catch(() => [])).toEqual([])
   })
@@ -115,7 +129,9 @@ describe("grantflow login (loopback redirect against the sandbox)", () => {
   it("gets and stores a client-credentials token for cryptofuse, and says so", async () => {
     const outcome = await cli.run(["login", "cryptofuse"])
     expect(outcome.code).toBe(0)
-    expect(outcome.stdout).toMatch(/^Got a client-credentials token from cryptofuse \(scopes read,write; expires in 10 h\)\n$/)
+    expect(outcome.stdout).toMatch(
+      /^Got a client-credentials token from cryptofuse \(scopes read,write; expires in 10 h\)\n$/,
+    )
   })
 
   it("explains what is missing when a provider is not configured", async () => {
@@ -123,7 +139,9 @@ describe("grantflow login (loopback redirect against the sandbox)", () => {
     try {
       const outcome = await bare.run(["login", "cryptohopper", "--no-browser"])
       expect(outcome.code).toBe(2)
-      expect(outcome.stderr).toContain("set CRYPTOHOPPER_CLIENT_ID or pass --client-id (or GRANTFLOW_SANDBOX_URL to use a sandbox)")
+      expect(outcome.stderr).toContain(
+        "set CRYPTOHOPPER_CLIENT_ID or pass --client-id (or GRANTFLOW_SANDBOX_URL to use a sandbox)",
+      )
       const unknown = await bare.run(["token", "nowhere"])
       expect(unknown.code).toBe(2)
       expect(unknown.stderr).toContain('unknown provider "nowhere"')

@@ -11,5 +11,7 @@ export const deviceLogin = async (
   _opened: Client.OpenClient,
   _timeoutSeconds: number,
 ): Promise<TokenSet> => {
-  throw new UsageError(`${ctx.provider!.name} does not offer the device authorization grant (RFC 8628) here; log in without --device`)
+  throw new UsageError(
+    `${ctx.provider!.name} does not offer the device authorization grant (RFC 8628) here; log in without --device`,
+  )
 }

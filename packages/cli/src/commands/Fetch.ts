@@ -18,16 +18,23 @@ export const fetchCommand = async (ctx: CommandContext): Promise<number> => {
       throw new UsageError("--data must be JSON")
     }
   }
-  const method = (typeof ctx.flags["request"] === "string" ? ctx.flags["request"] : data === undefined ? "GET" : "POST").toUpperCase()
+  const method = (
+    typeof ctx.flags["request"] === "string" ? ctx.flags["request"] : data === undefined ? "GET" : "POST"
+  ).toUpperCase()
   if (!/^[A-Z]+$/.test(method)) throw new UsageError(`-X ${method} is not an HTTP method`)
 
   const opened = await Client.open(ctx)
   try {
     const response = await opened.client.fetch(path, {
       method,
-      headers: { accept: "application/json", ...(data === undefined ? {} : { "content-type": "application/json" }) },
+      headers: {
+        accept: "application/json",
+        ...(data === undefined ? {} : { "content-type": "application/json" }),
+      },
       body: data,
-      ...(opened.provider.grant === "client_credentials" ? { scopes: opened.scopes } : { session: opened.session }),
+      ...(opened.provider.grant === "client_credentials"
+        ? { scopes: opened.scopes }
+        : { session: opened.session }),
     })
     const text = await response.text()
     let body: unknown = text
@@ -37,9 +44,18 @@ export const fetchCommand = async (ctx: CommandContext): Promise<number> => {
       // Not JSON: printed as it came.
     }
     if (ctx.json) ctx.result({ status: response.status, body })
-    else process.stdout.write(typeof body === "string" ? (body.endsWith("\n") ? body : `${body}\n`) : `${JSON.stringify(body, null, 2)}\n`)
+    else
+      process.stdout.write(
+        typeof body === "string"
+          ? body.endsWith("\n")
+            ? body
+            : `${body}\n`
+          : `${JSON.stringify(body, null, 2)}\n`,
+      )
     if (!response.ok) {
-      ctx.say(`grantflow fetch: ${ctx.provider!.name} answered HTTP ${response.status} ${response.statusText}`.trimEnd())
+      ctx.say(
+        `grantflow fetch: ${ctx.provider!.name} answered HTTP ${response.status} ${response.statusText}`.trimEnd(),
+      )
       return ExitCode.httpError
     }
     return ExitCode.ok

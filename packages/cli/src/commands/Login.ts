@@ -28,7 +28,16 @@ const timeoutSeconds = (ctx: CommandContext): number => {
 const within = <A>(promise: Promise<A>, seconds: number, what: string): Promise<A> => {
   let timer: NodeJS.Timeout | undefined
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CommandFailure(`${what} within ${seconds} s; run grantflow login again`, ExitCode.authorization)), seconds * 1000)
+    timer = setTimeout(
+      () =>
+        reject(
+          new CommandFailure(
+            `${what} within ${seconds} s; run grantflow login again`,
+            ExitCode.authorization,
+          ),
+        ),
+      seconds * 1000,
+    )
   })
   return Promise.race([promise, expired]).finally(() => clearTimeout(timer))
 }
@@ -45,7 +54,8 @@ const report = (ctx: CommandContext, opened: Client.OpenClient, tokens: TokenSet
 const loopbackLogin = async (ctx: CommandContext, opened: Client.OpenClient, client: OAuthClient) => {
   const config = ctx.provider!
   const seconds = timeoutSeconds(ctx)
-  if (config.redirectUri === undefined) throw new UsageError(`${config.name} has no redirect URI: pass --redirect-uri`)
+  if (config.redirectUri === undefined)
+    throw new UsageError(`${config.name} has no redirect URI: pass --redirect-uri`)
   const server = await LoopbackServer.start(config.redirectUri, config.anyLoopbackPort)
   ctx.onInterrupt(() => server.close())
   try {
@@ -55,7 +65,9 @@ const loopbackLogin = async (ctx: CommandContext, opened: Client.OpenClient, cli
     if (ctx.flags["no-browser"] !== true && !(await Browser.open(request.url))) {
       ctx.say("(No browser could be started: open the URL above yourself.)")
     }
-    const spinner = Spinner.start(`Waiting for the browser to come back to ${server.redirectUri} (Ctrl-C to cancel)`)
+    const spinner = Spinner.start(
+      `Waiting for the browser to come back to ${server.redirectUri} (Ctrl-C to cancel)`,
+    )
     let callback: LoopbackServer.Callback
     try {
       callback = await within(server.callback, seconds, "the browser did not come back")
@@ -72,7 +84,11 @@ const loopbackLogin = async (ctx: CommandContext, opened: Client.OpenClient, cli
     }
     await callback.respond(
       200,
-      callbackPage(true, `Logged in to ${config.name}`, "grantflow received your authorization and stored the tokens."),
+      callbackPage(
+        true,
+        `Logged in to ${config.name}`,
+        "grantflow received your authorization and stored the tokens.",
+      ),
     )
     report(ctx, opened, tokens, "Logged in to")
   } finally {

@@ -21,7 +21,9 @@ export const logout = async (ctx: CommandContext): Promise<number> => {
     if (isClient && ctx.flags["scopes"] === undefined) {
       // Every client-credentials token of this client, whatever its scopes.
       const prefix = `${SessionKey.prefix(provider)}:cc:`
-      keys = (await Effect.runPromise(store.list())).flatMap((s) => (s.key?.startsWith(prefix) ? [s.key] : []))
+      keys = (await Effect.runPromise(store.list())).flatMap((s) =>
+        s.key?.startsWith(prefix) ? [s.key] : [],
+      )
     }
     let forgotten = 0
     const failures: string[] = []
@@ -32,7 +34,9 @@ export const logout = async (ctx: CommandContext): Promise<number> => {
       const tokens = stored.value
       if (canRevoke) {
         const revocations = [
-          ...(tokens.refreshToken === undefined ? [] : [client.revoke(tokens.refreshToken, { hint: "refresh_token" })]),
+          ...(tokens.refreshToken === undefined
+            ? []
+            : [client.revoke(tokens.refreshToken, { hint: "refresh_token" })]),
           client.revoke(tokens.accessToken, { hint: "access_token" }),
         ]
         for (const result of await Promise.allSettled(revocations)) {

@@ -23,7 +23,12 @@ export const status = async (ctx: CommandContext): Promise<number> => {
   }
   if (ctx.json) ctx.result({ directory: store.directory, sessions, problems })
   else if (sessions.length === 0 && problems.length === 0) {
-    ctx.result(null, filter === undefined ? "No sessions. Log in with: grantflow login <provider>" : `No sessions with ${filter}.`)
+    ctx.result(
+      null,
+      filter === undefined
+        ? "No sessions. Log in with: grantflow login <provider>"
+        : `No sessions with ${filter}.`,
+    )
   } else {
     const rows = sessions.map((s) => [
       s.provider,
@@ -35,7 +40,11 @@ export const status = async (ctx: CommandContext): Promise<number> => {
     ])
     const header = ["PROVIDER", "CLIENT", "SESSION", "SCOPES", "EXPIRY", "REFRESH"]
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
-    const line = (cells: ReadonlyArray<string>) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()
+    const line = (cells: ReadonlyArray<string>) =>
+      cells
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join("  ")
+        .trimEnd()
     ctx.result(null, [line(header), ...rows.map(line)].join("\n"))
     for (const p of problems) ctx.say(`grantflow status: ${p.message}`)
   }

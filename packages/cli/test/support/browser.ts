@@ -18,10 +18,14 @@ const formField = (html: string, name: string): string => {
 }
 
 /** Opens the sandbox's consent page at `authorizationUrl` and presses `decision`. */
-export const consent = async (authorizationUrl: string, decision: "approve" | "deny"): Promise<BrowserVisit> => {
+export const consent = async (
+  authorizationUrl: string,
+  decision: "approve" | "deny",
+): Promise<BrowserVisit> => {
   const pageRes = await fetch(authorizationUrl, { redirect: "manual" })
   const html = await pageRes.text()
-  if (pageRes.status !== 200) throw new Error(`consent page answered ${pageRes.status}: ${html.slice(0, 300)}`)
+  if (pageRes.status !== 200)
+    throw new Error(`consent page answered ${pageRes.status}: ${html.slice(0, 300)}`)
   const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1]
   if (action === undefined) throw new Error("no form on the consent page")
   const decided = await fetch(new URL(action.replace(/&amp;/g, "&"), authorizationUrl), {

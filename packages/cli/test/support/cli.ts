@@ -19,7 +19,11 @@ export interface Outcome {
 }
 
 /** Every output any grantflow process of the test file printed, for the "no token leaks" checks. */
-export const transcript: Array<{ readonly args: ReadonlyArray<string>; readonly stdout: string; readonly stderr: string }> = []
+export const transcript: Array<{
+  readonly args: ReadonlyArray<string>
+  readonly stdout: string
+  readonly stderr: string
+}> = []
 
 export interface Running {
   readonly child: ChildProcessWithoutNullStreams
@@ -67,10 +71,11 @@ export class Cli {
     })
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
       stderr += chunk
-      for (const w of [...waiters]) {
+      for (let i = waiters.length - 1; i >= 0; i--) {
+        const w = waiters[i]!
         const m = w.pattern.exec(stderr)
         if (m) {
-          waiters.splice(waiters.indexOf(w), 1)
+          waiters.splice(i, 1)
           w.resolve(m)
         }
       }
@@ -91,7 +96,12 @@ export class Cli {
           if (m) return resolve(m)
           waiters.push({ pattern, resolve })
           done.then(
-            (o) => reject(new Error(`grantflow ${args.join(" ")} exited ${o.code} before printing ${pattern}:\n${o.stderr}`)),
+            (o) =>
+              reject(
+                new Error(
+                  `grantflow ${args.join(" ")} exited ${o.code} before printing ${pattern}:\n${o.stderr}`,
+                ),
+              ),
             reject,
           )
         }),
