@@ -143,6 +143,28 @@ describe("device authorization answers", () => {
     expect(requests).toHaveLength(1)
   })
 
+  it("keeps the device code out of a token endpoint error that echoes it, in any spelling", async () => {
+    // Short and without digits: only knowing the secret, not its look, can scrub it.
+    const code = "Ab+/cdE"
+    answer = { status: 200, body: { ...valid, device_code: code } }
+    const grant = await client.deviceAuthorization()
+    answer = {
+      status: 400,
+      body: {
+        error: "invalid_grant",
+        error_description: `device code ${code} (${encodeURIComponent(code)}) is unknown`,
+      },
+    }
+    // 1 ms between polls: this server answers at once and Promise callers run on the real clock.
+    const error = await rejectionOf(client.pollDeviceAuthorization({ ...grant, intervalMs: 1 }))
+    expect(error).toBeInstanceOf(OAuthServerError)
+    expect(error).toMatchObject({
+      error: "invalid_grant",
+      description: "device code <redacted> (<redacted>) is unknown",
+    })
+    expect(new URLSearchParams(requests[1]!.body).get("device_code")).toBe(code)
+  })
+
   it("fails with InvalidResponse for an HTML page", async () => {
     answer = { status: 200, body: "<html><body>Sign in</body></html>" }
     expect(await rejectionOf(client.deviceAuthorization())).toBeInstanceOf(InvalidResponse)

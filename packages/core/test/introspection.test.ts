@@ -1,6 +1,6 @@
 // Token introspection (RFC 7662) against a certified server (oidc-provider 9 with
 // `features.introspection`), authenticated the way the provider's token endpoint is.
-import { createServer } from "node:http"
+import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { inspect } from "node:util"
 import * as Effect from "effect/Effect"
@@ -143,37 +143,68 @@ describe("token introspection against oidc-provider 9", { timeout: 30_000 }, () 
     expect(await rejectionOf(client.introspect("x"))).toBeInstanceOf(ConfigError)
   })
 
-  it("turns an answer without a boolean active into InvalidResponse that does not repeat the token", async () => {
-    // oidc-provider always answers correctly; this one-route server answers the way a broken
-    // proxy might: `active` as a string, and the token echoed back.
-    const token = "tok-" + "9".repeat(30)
-    const server = createServer((req, res) => {
-      req.resume()
-      req.on("end", () =>
-        res
-          .writeHead(200, { "content-type": "application/json" })
-          .end(JSON.stringify({ active: "true", echo: token })),
+  describe("answers oidc-provider never gives", () => {
+    // oidc-provider always answers correctly and never echoes the token; this one-route server
+    // answers what each test sets, the way a broken proxy or a careless server might.
+    let server: Server
+    let answer: unknown
+    let provider: Provider
+    const run = (token: string) =>
+      Effect.runPromiseExit(
+        OAuth.introspect(provider, token).pipe(Effect.provideService(HttpTransport, HttpTransport.make())),
       )
-    })
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-    try {
+
+    beforeAll(async () => {
+      server = createServer((req, res) => {
+        req.resume()
+        req.on("end", () =>
+          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer)),
+        )
+      })
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
       const { port } = server.address() as AddressInfo
-      const provider = Providers.generic({
+      provider = Providers.generic({
         tokenEndpoint: `http://127.0.0.1:${port}/token`,
         introspectionEndpoint: `http://127.0.0.1:${port}/introspect`,
         clientId: "app",
-        clientSecret: "app-secret",
+        clientSecret: "app-secret-value",
         allowInsecureHttp: true,
       })
-      const exit = await Effect.runPromiseExit(
-        OAuth.introspect(provider, token).pipe(Effect.provideService(HttpTransport, HttpTransport.make())),
-      )
+    })
+    afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+
+    it("turns an answer without a boolean active into InvalidResponse that does not repeat the token", async () => {
+      const token = "tok-" + "9".repeat(30)
+      answer = { active: "true", echo: token }
+      const exit = await run(token)
       const error = Exit.isFailure(exit) ? Option.getOrUndefined(Exit.findErrorOption(exit)) : undefined
       expect(error).toBeInstanceOf(InvalidResponse)
       expect(error).toMatchObject({ status: 200, reason: expect.stringContaining("active") })
       expect(JSON.stringify(error)).not.toContain(token)
-    } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-    }
+    })
+
+    it("redacts an echoed token and client secret in raw, in any spelling, and keeps the other fields", async () => {
+      const token = "short+tok/en"
+      answer = {
+        active: true,
+        scope: "read write",
+        token,
+        note: `checked ${encodeURIComponent(token)} for app-secret-value`,
+        jti: "a-long-identifier-0123456789abcdefghijklmnop",
+        aud: ["api", token],
+      }
+      const exit = await run(token)
+      expect(Exit.isSuccess(exit)).toBe(true)
+      const info = Exit.isSuccess(exit) ? exit.value : undefined
+      expect(info?.scopes).toEqual(["read", "write"])
+      expect(info?.raw).toEqual({
+        active: true,
+        scope: "read write",
+        token: "<redacted>",
+        note: "checked <redacted> for <redacted>",
+        jti: "a-long-identifier-0123456789abcdefghijklmnop",
+        aud: ["api", "<redacted>"],
+      })
+    })
   })
 })
