@@ -52,6 +52,8 @@ export const encryptedTokenStore = (
   const ring = keyRing(options.keys)
   const context = (key: string) => `token\u0000${key}`
   return TokenStore.of({
+    // Sealing changes nothing about who else can reach the store.
+    processLocal: inner.processLocal,
     get: (key) =>
       Effect.flatMap(inner.get(key), (stored) => {
         if (Option.isNone(stored)) return Effect.succeed(Option.none<TokenSet>())

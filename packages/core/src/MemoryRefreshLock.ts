@@ -21,6 +21,7 @@ const DEFAULT_WAIT_MS = 30_000
 export const make = (): RefreshLock["Service"] => {
   const locks = new Map<string, { readonly semaphore: Semaphore.Semaphore; users: number }>()
   return RefreshLock.of({
+    processLocal: true,
     withLock: (key, effect, options) =>
       Effect.suspend(() => {
         let entry = locks.get(key)

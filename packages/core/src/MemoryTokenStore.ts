@@ -17,6 +17,7 @@ import { TokenStore } from "./TokenStore.js"
 export const make = (): TokenStore["Service"] => {
   const tokens = new Map<string, TokenSet>()
   return TokenStore.of({
+    processLocal: true,
     get: (key) => Effect.sync(() => Option.fromNullishOr(tokens.get(key))),
     set: (key, set) =>
       Effect.sync(() => {

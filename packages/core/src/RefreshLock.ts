@@ -20,5 +20,7 @@ export class RefreshLock extends Context.Service<
       effect: Effect.Effect<A, E, R>,
       options?: { readonly ttlMs?: number; readonly waitMs?: number },
     ) => Effect.Effect<A, E | StoreError, R>
+    /** `true` for a lock that only this process sees (the in-memory one): it cannot guard a shared store. */
+    readonly processLocal?: boolean | undefined
   }
 >()("@grantflow/core/RefreshLock") {}

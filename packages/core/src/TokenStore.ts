@@ -15,5 +15,11 @@ export class TokenStore extends Context.Service<
     readonly get: (key: string) => Effect.Effect<Option.Option<TokenSet>, StoreError>
     readonly set: (key: string, tokens: TokenSet) => Effect.Effect<void, StoreError>
     readonly delete: (key: string) => Effect.Effect<void, StoreError>
+    /**
+     * `true` when only this process ever reads and writes the store (memory; a file no other
+     * process opens). Undefined or `false` means others may share it, and then the client refuses
+     * to pair it with the in-memory RefreshLock (see Stores).
+     */
+    readonly processLocal?: boolean | undefined
   }
 >()("@grantflow/core/TokenStore") {}

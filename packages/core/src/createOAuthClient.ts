@@ -28,9 +28,6 @@ import { clientCredentials } from "./ClientCredentials.js"
 import { deviceAuthorization } from "./DeviceAuthorization.js"
 import { exchangeCode } from "./ExchangeCode.js"
 import { introspect } from "./Introspection.js"
-import * as MemoryRefreshLock from "./MemoryRefreshLock.js"
-import * as MemoryStateStore from "./MemoryStateStore.js"
-import * as MemoryTokenStore from "./MemoryTokenStore.js"
 import type { OAuthClient } from "./OAuthClient.js"
 import { pollDeviceAuthorization } from "./PollDeviceAuthorization.js"
 import type { Provider } from "./Provider.js"
@@ -42,19 +39,17 @@ import * as SessionKey from "./SessionKey.js"
 import { type GetTokenOptions, TokenManager, type TokenManagerOptions } from "./TokenManager.js"
 import { TokenStore } from "./TokenStore.js"
 import { HttpTransport, type TransportOptions, describeRequest } from "./Transport.js"
+import * as Stores from "./Stores.js"
 import { abortable } from "./internal/abortSignal.js"
 import { makeKyApi } from "./internal/kyApi.js"
 import { squashExit } from "./internal/runPromise.js"
 
-/** A service given either as a Layer (e.g. `RedisStores.layer(...)`) or as a ready implementation. */
-export type ServiceInput<I, S> = Layer.Layer<I, unknown> | S
+export type { ServiceInput } from "./Stores.js"
 
-export interface OAuthClientOptions extends TransportOptions, ApiClientOptions {
-  readonly stateStore?: ServiceInput<StateStore, StateStore["Service"]> | undefined
-  readonly tokenStore?: ServiceInput<TokenStore, TokenStore["Service"]> | undefined
-  readonly refreshLock?: ServiceInput<RefreshLock, RefreshLock["Service"]> | undefined
+/** `stores` / `tokenStore` / `stateStore` / `refreshLock`: see Stores (a shared store beside the in-memory lock is refused). */
+export interface OAuthClientOptions extends TransportOptions, ApiClientOptions, Stores.StoresOptions {
   /** Replaces the default fetch transport, e.g. with `KyTransport.layer()` from `@grantflow/core/ky` (then `timeoutMs`, `retries`, ... are the replacement's business). */
-  readonly transport?: ServiceInput<HttpTransport, HttpTransport["Service"]> | undefined
+  readonly transport?: Stores.ServiceInput<HttpTransport, HttpTransport["Service"]> | undefined
   /** How long an authorization request waits for its callback (default 10 minutes). */
   readonly stateTtlMs?: number | undefined
   /** Refresh this long before a token expires (default 60 s; shorthand for `tokenManager.skewMs`). */
@@ -67,7 +62,7 @@ export interface OAuthClientOptions extends TransportOptions, ApiClientOptions {
 
 const toLayer = <I, S>(
   key: Context.Key<I, S>,
-  input: ServiceInput<I, S> | undefined,
+  input: Stores.ServiceInput<I, S> | undefined,
   fallback: () => Layer.Layer<I>,
 ): Layer.Layer<I, unknown> => {
   if (input === undefined) return fallback()
@@ -79,11 +74,10 @@ type Services = HttpTransport | StateStore | TokenStore | RefreshLock | TokenMan
 
 /** Creates the Promise client for one provider. Call `dispose()` when done. */
 export const createOAuthClient = (provider: Provider, options: OAuthClientOptions = {}): OAuthClient => {
-  const stores = Layer.mergeAll(
+  Stores.checkPlain(options)
+  const stores = Layer.merge(
     toLayer(HttpTransport, options.transport, () => HttpTransport.layer(options)),
-    toLayer(StateStore, options.stateStore, MemoryStateStore.layer),
-    toLayer(TokenStore, options.tokenStore, MemoryTokenStore.layer),
-    toLayer(RefreshLock, options.refreshLock, MemoryRefreshLock.layer),
+    Stores.layer(options),
   )
   const managerLayer = TokenManager.layer({
     ...options.tokenManager,

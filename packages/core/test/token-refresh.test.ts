@@ -147,6 +147,8 @@ describe("rotation and persistence", { timeout: 60_000 }, () => {
     const inner = MemoryTokenStore.make()
     const events: Array<string> = []
     const slowStore = TokenStore.of({
+      // A wrapper of a memory store, used by this process only.
+      processLocal: true,
       get: inner.get,
       delete: inner.delete,
       set: (key, tokens) =>
@@ -187,6 +189,8 @@ describe("rotation and persistence", { timeout: 60_000 }, () => {
     const inner = MemoryTokenStore.make()
     let writes = 0
     const broken = TokenStore.of({
+      // A wrapper of a memory store, used by this process only.
+      processLocal: true,
       get: inner.get,
       delete: inner.delete,
       set: () =>

@@ -29,8 +29,9 @@ const optionsFor = (
   own: GrantflowClientOptions | undefined,
 ): GrantflowClientOptions | undefined => {
   const shared: Record<string, unknown> = { ...module.clientOptions }
-  if (module.tokenStore !== undefined) shared.tokenStore = module.tokenStore
-  if (module.stateStore !== undefined) shared.stateStore = module.stateStore
+  for (const key of ["stores", "tokenStore", "stateStore", "refreshLock"] as const) {
+    if (module[key] !== undefined) shared[key] = module[key]
+  }
   const merged = { ...shared, ...own }
   return Object.keys(merged).length === 0 ? undefined : (merged as GrantflowClientOptions)
 }

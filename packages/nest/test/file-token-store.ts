@@ -16,6 +16,8 @@ export const fileTokenStore = (dir: string): TokenStore["Service"] => {
   const attempt = <A>(operation: string, run: () => Promise<A>) =>
     Effect.tryPromise({ try: run, catch: (e) => new StoreError({ operation, detail: codeOf(e) }) })
   return TokenStore.of({
+    // One test process owns the directory: the in-memory refresh lock is enough.
+    processLocal: true,
     get: (key) =>
       attempt("get", async () => {
         try {

@@ -1,6 +1,6 @@
 import * as Redacted from "effect/Redacted"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
-import { createOAuthClient, Providers, type OAuthClient } from "@grantflow/core"
+import { ConfigError, createOAuthClient, Providers, type OAuthClient } from "@grantflow/core"
 import { startSandbox, type Sandbox } from "@grantflow/sandbox"
 import { RedisStores, redisStores } from "../src/index.js"
 import { rawClient, uniquePrefix } from "./support/redis.js"
@@ -88,5 +88,86 @@ describe("createOAuthClient with Redis stores", () => {
 
     // The state was consumed in Redis: replaying the callback on the first instance fails.
     await expect(one!.handleCallback(callback!)).rejects.toMatchObject({ _tag: "StateMismatch" })
+  })
+})
+
+// Stores by construction on a real redis-server: the lock comes with the store, and a Redis token
+// store alone beside the in-memory lock is refused.
+describe("Redis stores by construction", () => {
+  let rotating: Sandbox
+  const cleanups: Array<() => Promise<unknown>> = []
+  beforeAll(async () => {
+    rotating = await startSandbox({ consent: "approve", rotateRefreshTokens: true })
+  })
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup()
+    await rotating.stop()
+  })
+  const hopper = () =>
+    Providers.cryptohopper({
+      clientId: "hopper-app",
+      clientSecret: "hopper-secret",
+      redirectUri: "http://127.0.0.1/callback",
+      endpoints: {
+        authorization: rotating.cryptohopper.authorizationEndpoint,
+        token: rotating.cryptohopper.tokenEndpoint,
+        api: rotating.cryptohopper.apiBase,
+      },
+    })
+  const track = (client: OAuthClient) => {
+    cleanups.push(() => client.dispose())
+    return client
+  }
+  /** Logs a user in on `one`, then marks the stored token expired so the next call refreshes. */
+  const loginExpired = async (one: OAuthClient, session: string) => {
+    const request = await one.authorizationUrl()
+    const consent = await fetch(request.url, { redirect: "manual" })
+    const tokens = await one.handleCallback(consent.headers.get("location")!, { session })
+    await one.setSession(session, { ...tokens, expiresAt: new Date(Date.now() - 1_000) })
+    return tokens
+  }
+
+  it("uses RedisStores.layer's lock when it is given as tokenStore alone: two instances spend a rotating refresh token once", async () => {
+    const prefix = uniquePrefix("by-construction")
+    const [one, two] = [1, 2].map(() =>
+      track(createOAuthClient(hopper(), { tokenStore: RedisStores.layer({ url, prefix }) })),
+    ) as [OAuthClient, OAuthClient]
+    await loginExpired(one, "ursula")
+    const before = rotating.stats.tokenRequests("cryptohopper")
+    const got = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? one : two).getAccessToken({ session: "ursula" })),
+    )
+    expect(rotating.stats.tokenRequests("cryptohopper") - before).toBe(1)
+    expect(new Set(got.map((t) => Redacted.value(t))).size).toBe(1)
+  })
+
+  it("takes token store, state store and lock from one `stores` option", async () => {
+    const prefix = uniquePrefix("by-construction")
+    const [one, two] = [1, 2].map(() =>
+      track(createOAuthClient(hopper(), { stores: RedisStores.layer({ url, prefix }) })),
+    ) as [OAuthClient, OAuthClient]
+    // A login started on one instance finishes on the other: the state store is Redis too.
+    const request = await one.authorizationUrl()
+    const consent = await fetch(request.url, { redirect: "manual" })
+    const tokens = await two.handleCallback(consent.headers.get("location")!, { session: "viktor" })
+    await two.setSession("viktor", { ...tokens, expiresAt: new Date(Date.now() - 1_000) })
+    const before = rotating.stats.tokenRequests("cryptohopper")
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? one : two).getAccessToken({ session: "viktor" })),
+    )
+    expect(rotating.stats.tokenRequests("cryptohopper") - before).toBe(1)
+  })
+
+  it("refuses a Redis token store given alone as an implementation, naming the fix", async () => {
+    const redis = await rawClient(url)
+    cleanups.push(() => redis.close())
+    const stores = redisStores(redis, { prefix: uniquePrefix("by-construction") })
+    cleanups.push(() => stores.refreshLock.close())
+    expect(() => createOAuthClient(hopper(), { tokenStore: stores.tokenStore })).toThrow(ConfigError)
+    expect(() => createOAuthClient(hopper(), { tokenStore: stores.tokenStore })).toThrow(
+      /stores: RedisStores\.layer/,
+    )
+    // With its lock it is fine.
+    track(createOAuthClient(hopper(), { tokenStore: stores.tokenStore, refreshLock: stores.refreshLock }))
   })
 })

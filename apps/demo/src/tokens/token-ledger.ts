@@ -32,6 +32,8 @@ export class TokenLedger {
 
   /** The TokenStore for `createOAuthClient` / `GrantflowModule` (`tokenStore`). */
   readonly store: TokenStore["Service"] = TokenStore.of({
+    // A Map in this process: the in-memory refresh lock guards it.
+    processLocal: true,
     get: (key) =>
       Effect.sync(() => Option.map(Option.fromNullishOr(this.#entries.get(key)), (e) => e.tokens)),
     set: (key, tokens) =>

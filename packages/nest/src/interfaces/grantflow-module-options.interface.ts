@@ -25,8 +25,19 @@ export interface GrantflowModuleOptions {
   readonly clients: Readonly<Record<string, GrantflowClientConfig>>
   /** Options for every client; a client's own `options` win field by field. */
   readonly clientOptions?: GrantflowClientOptions | undefined
-  /** Where every client keeps its tokens (e.g. `@grantflow/redis`), unless its own options say otherwise. */
+  /**
+   * Token store, state store and refresh lock of every client in one option, e.g.
+   * `RedisStores.layer({ url })` from `@grantflow/redis` (a client's own options win service by service).
+   */
+  readonly stores?: GrantflowClientOptions["stores"] | undefined
+  /**
+   * Where every client keeps its tokens, unless its own options say otherwise. A store other
+   * instances share needs a shared `refreshLock` (or use `stores`): beside the in-memory lock it is
+   * refused with a ConfigError.
+   */
   readonly tokenStore?: GrantflowClientOptions["tokenStore"] | undefined
+  /** The refresh lock of every client (e.g. Redis'), unless its own options say otherwise. */
+  readonly refreshLock?: GrantflowClientOptions["refreshLock"] | undefined
   /** Where every client keeps pending authorization requests, unless its own options say otherwise. */
   readonly stateStore?: GrantflowClientOptions["stateStore"] | undefined
 }
