@@ -70,7 +70,10 @@ export const build = (
           return Effect.fail(new ConfigError({ reason: "client_secret_basic needs a clientSecret" }))
         }
         reveal(secret) // listed among the known secrets, so that an echo of it is scrubbed
-        headers["authorization"] = basicHeaderOf(client.clientId, secret)
+        const authorization = basicHeaderOf(client.clientId, secret)
+        headers["authorization"] = authorization
+        // A server (or a proxy's error page) may echo the header itself.
+        knownSecrets.push(authorization.slice("Basic ".length))
         break
       }
       case "client_secret_post": {

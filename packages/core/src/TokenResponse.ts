@@ -19,7 +19,7 @@ import type { Provider } from "./Provider.js"
 import type { TokenSet } from "./TokenSet.js"
 import { type HttpResponse, parseRetryAfter } from "./Transport.js"
 import { MAX_LIFETIME_SECONDS, statedLifetimeSeconds } from "./internal/lifetime.js"
-import { excerpt, redactText } from "./internal/redact.js"
+import { excerpt, issuedSecretsIn, redactRaw, redactText } from "./internal/redact.js"
 
 /**
  * The longest lifetime a TokenSet gets (one year, in seconds): a larger `expires_in` (`1e13`,
@@ -111,16 +111,25 @@ export interface DecodeContext {
   readonly now?: number | undefined
 }
 
+/**
+ * What must not show in anything made from this answer: what the client sent, and every value
+ * the answer holds under a secret-looking name (the tokens it issued, in whatever field).
+ */
+const secretsOf = (response: HttpResponse, ctx: DecodeContext): ReadonlyArray<string> => [
+  ...(ctx.knownSecrets ?? []),
+  ...issuedSecretsIn(response.body, response.headers["content-type"]),
+]
+
 const invalid = (response: HttpResponse, reason: string, ctx: DecodeContext): InvalidResponse =>
   new InvalidResponse({
     status: response.status,
     contentType: response.headers["content-type"],
     reason,
-    excerpt: excerpt(response.body, ctx.knownSecrets),
+    excerpt: excerpt(response.body, secretsOf(response, ctx), response.headers["content-type"]),
   })
 
-const text = (v: string | null | undefined, ctx: DecodeContext): string | undefined =>
-  v === null || v === undefined || v === "" ? undefined : redactText(v, ctx.knownSecrets)
+const text = (v: string | null | undefined, secrets: ReadonlyArray<string>): string | undefined =>
+  v === null || v === undefined || v === "" ? undefined : redactText(v, secrets)
 
 const retryAfterSeconds = (response: HttpResponse): number | undefined => {
   const ms = parseRetryAfter(response.headers["retry-after"], Date.now())
@@ -131,14 +140,16 @@ const serverError = (
   response: HttpResponse,
   fields: { error: string; description?: string | null | undefined; uri?: string | null | undefined },
   ctx: DecodeContext,
-): OAuthServerError =>
-  new OAuthServerError({
-    error: redactText(fields.error, ctx.knownSecrets),
-    description: text(fields.description, ctx),
-    uri: text(fields.uri, ctx),
+): OAuthServerError => {
+  const secrets = secretsOf(response, ctx)
+  return new OAuthServerError({
+    error: redactText(fields.error, secrets),
+    description: text(fields.description, secrets),
+    uri: text(fields.uri, secrets),
     status: response.status,
     retryAfter: retryAfterSeconds(response),
   })
+}
 
 const errorInObject = (response: HttpResponse, value: Record<string, unknown>, ctx: DecodeContext) => {
   const decoded = decodeError(value)
@@ -195,6 +206,11 @@ const splitScopes = (scope: string | ReadonlyArray<string> | null | undefined): 
 
 const SECRET_FIELDS = new Set(["access_token", "refresh_token", "id_token"])
 
+/** Visible ASCII only (RFC 6750 b64token and every token seen in practice fit in it). */
+const HEADER_VALUE = /^[\x21-\x7e]+$/
+/** RFC 9110 token: what an authentication scheme is made of. */
+const AUTH_SCHEME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
 /** Decodes a token endpoint answer (any status) into a TokenSet or the error it carries. */
 export const decode = (
   provider: Provider,
@@ -227,17 +243,30 @@ export const decode = (
       }
       wire = decoded.success
     }
+    // An access token goes into a header as it is, and the type names its scheme: an empty,
+    // blank or non-printable one would fail (or be misread) at the first API call.
+    if (!HEADER_VALUE.test(wire.access_token)) {
+      return Effect.fail(invalid(response, "access_token is blank or has characters a header cannot carry", ctx))
+    }
+    if (wire.token_type !== undefined && wire.token_type !== null && !AUTH_SCHEME.test(wire.token_type)) {
+      return Effect.fail(invalid(response, "token_type is empty or not an HTTP authentication scheme", ctx))
+    }
     const now = ctx.now ?? Date.now()
     const lifetime = statedLifetimeSeconds(wire.expires_in)
     const tokenType = wire.token_type ?? "Bearer"
     const refreshToken =
-      wire.refresh_token !== undefined && wire.refresh_token !== null && wire.refresh_token !== ""
+      wire.refresh_token !== undefined && wire.refresh_token !== null && wire.refresh_token.trim() !== ""
         ? Redacted.make(wire.refresh_token)
         : provider.dialect.keepRefreshTokenWhenAbsent
           ? ctx.previousRefreshToken
           : undefined
     const raw: Record<string, unknown> = {}
     for (const k of Object.keys(value)) if (!SECRET_FIELDS.has(k)) raw[k] = value[k]
+    // Tokens under other names (`refreshToken`, `data.token`, ...) or repeated in another field
+    // must not print either.
+    const issued = [wire.access_token, wire.refresh_token, wire.id_token, ...(ctx.knownSecrets ?? [])].filter(
+      (v): v is string => typeof v === "string" && v !== "",
+    )
     const tokens: TokenSet = {
       accessToken: Redacted.make(wire.access_token),
       tokenType: tokenType === "Bearer" || tokenType.toLowerCase() === "bearer" ? "Bearer" : tokenType,
@@ -245,7 +274,7 @@ export const decode = (
       refreshToken,
       scopes: splitScopes(wire.scope),
       idToken: wire.id_token === undefined || wire.id_token === null ? undefined : Redacted.make(wire.id_token),
-      raw,
+      raw: redactRaw(raw, issued, Redacted.make) as Record<string, unknown>,
     }
     return Effect.succeed(tokens)
   })

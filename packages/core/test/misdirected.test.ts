@@ -52,7 +52,9 @@ afterAll(async () => {
   await sb.stop()
 })
 
-const transports: ReadonlyArray<readonly [string, () => HttpTransport["Service"], () => Layer.Layer<HttpTransport>]> = [
+const transports: ReadonlyArray<
+  readonly [string, () => HttpTransport["Service"], () => Layer.Layer<HttpTransport>]
+> = [
   ["the default fetch transport", () => HttpTransport.make({ retries: 0 }), () => HttpTransport.layer()],
   ["KyTransport", () => KyTransport.make({ retries: 0 }), () => KyTransport.layer()],
 ]
