@@ -144,6 +144,15 @@ describe("device authorization grant against oidc-provider 9", { timeout: 30_000
     )
   })
 
+  it("lets the person open verification_uri_complete instead of typing the code", async () => {
+    const client = clientFor(basicProvider())
+    const grant = await client.deviceAuthorization({ scopes: ["openid"] })
+    const tokens = client.pollDeviceAuthorization(grant)
+    const outcome = await completeDeviceLogin(grant.verificationUriComplete!, undefined, "confirm")
+    expect(outcome.page).toContain("Sign-in Success")
+    expect(await op.introspect(Redacted.value((await tokens).accessToken))).toMatchObject({ active: true })
+  })
+
   it("works for a public client, which identifies itself by client_id alone", async () => {
     const client = clientFor(publicProvider())
     const grant = await client.deviceAuthorization({ scopes: ["openid"] })

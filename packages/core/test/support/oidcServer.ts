@@ -645,9 +645,13 @@ const attribute = (tag: string, name: string): string | undefined => {
     .replace(/&amp;/g, "&")
 }
 
-const parseForm = (html: string, id: string): HtmlForm => {
-  const start = html.search(new RegExp(`<form[^>]*\\sid="${id.replace(/\./g, "\\.")}"`, "i"))
-  if (start < 0) throw new Error(`page has no form ${id}: ${html.slice(0, 300)}`)
+/** The form with that id, or with none given the page's first form (`document.forms[0]`). */
+const parseForm = (html: string, id: string | undefined): HtmlForm => {
+  const start =
+    id === undefined
+      ? html.search(/<form[\s>]/i)
+      : html.search(new RegExp(`<form[^>]*\\sid="${id.replace(/\./g, "\\.")}"`, "i"))
+  if (start < 0) throw new Error(`page has no form ${id ?? ""}: ${html.slice(0, 300)}`)
   const end = html.indexOf("</form>", start)
   const formHtml = html.slice(start, end < 0 ? undefined : end)
   const formTag = /<form[^>]*>/i.exec(formHtml)![0]
@@ -672,14 +676,15 @@ export interface DevicePageOutcome {
 }
 
 /**
- * Enters `userCode` at `verificationUri` and then presses Continue (`"confirm"`) or Abort
- * (`"abort"`) on the confirmation page; a confirmation goes on through login and consent
- * (automated by `startOidcServer`, so `setDecision("deny")` denies there). Resolves with the
- * page the browser ends on.
+ * Enters `userCode` at `verificationUri` (or, with `userCode` undefined, opens the
+ * `verification_uri_complete` link, whose page submits itself as a browser's script would) and
+ * then presses Continue (`"confirm"`) or Abort (`"abort"`) on the confirmation page; a
+ * confirmation goes on through login and consent (automated by `startOidcServer`, so
+ * `setDecision("deny")` denies there). Resolves with the page the browser ends on.
  */
 export async function completeDeviceLogin(
   verificationUri: string,
-  userCode: string,
+  userCode: string | undefined,
   choice: "confirm" | "abort",
   maxHops = 10,
 ): Promise<DevicePageOutcome> {
@@ -724,9 +729,10 @@ export async function completeDeviceLogin(
 
   const start = new URL(verificationUri)
   const input = await settle(start, await go(start, { method: "GET" }))
-  const confirmation = await submit(input.url, parseForm(input.page, "op.deviceInputForm"), [
-    ["user_code", userCode],
-  ])
+  const confirmation =
+    userCode === undefined
+      ? await submit(input.url, parseForm(input.page, undefined), [])
+      : await submit(input.url, parseForm(input.page, "op.deviceInputForm"), [["user_code", userCode]])
   const confirmForm = parseForm(confirmation.page, "op.deviceConfirmForm")
   const abort = confirmForm.buttons.get("abort")
   if (choice === "abort" && abort === undefined) throw new Error("the confirmation page has no abort button")
