@@ -23,6 +23,7 @@ export {
   type EncryptionOptions,
 } from "./EncryptedTokenStore.js"
 export { encryptedStateStore } from "./EncryptedStateStore.js"
+export * as PendingSeal from "./PendingSeal.js"
 export { RefreshLock } from "./RefreshLock.js"
 export type {
   AccessTokenOptions,
