@@ -23,7 +23,6 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import { ConfigError, type StoreError } from "./Errors.js"
-import type { AuthorizationRequest, AuthorizationUrlOptions } from "./OAuthClient.js"
 import type { PendingAuthorization } from "./PendingAuthorization.js"
 import * as Pkce from "./Pkce.js"
 import type { Provider } from "./Provider.js"
@@ -32,6 +31,21 @@ import { validateUrl } from "./internal/validateUrl.js"
 
 /** How long a pending authorization waits for its callback by default. */
 export const DEFAULT_STATE_TTL_MS = 10 * 60 * 1000
+
+export interface AuthorizationUrlOptions {
+  readonly scopes?: ReadonlyArray<string> | undefined
+  /** Overrides the provider's configured redirect URI (sent exactly as given). */
+  readonly redirectUri?: string | undefined
+  /** Extra query parameters (e.g. `prompt`, `audience`); cannot override the protocol ones. */
+  readonly extraParams?: Readonly<Record<string, string>> | undefined
+}
+
+export interface AuthorizationRequest {
+  readonly url: string
+  readonly state: string
+  /** When the pending request expires in the StateStore. */
+  readonly expiresAt: Date
+}
 
 export interface AuthorizeOptions extends AuthorizationUrlOptions {
   /** How long the pending request stays valid (default 10 minutes). */

@@ -12,7 +12,7 @@
  */
 import * as Effect from "effect/Effect"
 import type { ConfigError, InvalidResponse, OAuthServerError, TransportError } from "./Errors.js"
-import type { SecretInput } from "./OAuthClient.js"
+import type { SecretInput } from "./internal/secrets.js"
 import type { Provider } from "./Provider.js"
 import type { TokenSet } from "./TokenSet.js"
 import type { HttpTransport } from "./Transport.js"

@@ -20,7 +20,7 @@ import type { Provider } from "./Provider.js"
 import * as TokenRequest from "./TokenRequest.js"
 import * as TokenResponse from "./TokenResponse.js"
 import { HttpTransport } from "./Transport.js"
-import type { SecretInput } from "./OAuthClient.js"
+import type { SecretInput } from "./internal/secrets.js"
 import { redactKnownSecrets } from "./internal/redact.js"
 import { toRedacted } from "./internal/secrets.js"
 

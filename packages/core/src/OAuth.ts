@@ -29,7 +29,12 @@ import * as MemoryTokenStore from "./MemoryTokenStore.js"
 import type { Provider } from "./Provider.js"
 import type { RefreshLock } from "./RefreshLock.js"
 import type { StateStore } from "./StateStore.js"
-import { type GetTokenOptions, type TokenError, TokenManager, type TokenManagerOptions } from "./TokenManager.js"
+import {
+  type GetTokenOptions,
+  type TokenError,
+  TokenManager,
+  type TokenManagerOptions,
+} from "./TokenManager.js"
 import type { TokenSet } from "./TokenSet.js"
 import type { TokenStore } from "./TokenStore.js"
 import { HttpTransport, type TransportOptions } from "./Transport.js"
@@ -76,8 +81,9 @@ export const fetch = (
 ): Effect.Effect<Response, ApiError, ApiClient> => ApiClient.use((c) => c.fetch(provider, input, init))
 
 /**
- * A valid access token for a session (omitted: the client-credentials token for `scopes`): from
- * cache while fresh, renewed before expiry, one renewal at a time. See TokenManager.
+ * A valid access token for a session (omitted: the client-credentials token for `scopes` on a
+ * client-credentials provider, the default session on an authorization-code one): from cache while
+ * fresh, renewed before expiry, one renewal at a time. See TokenManager.
  */
 export const getAccessToken = (
   provider: Provider,
@@ -86,19 +92,30 @@ export const getAccessToken = (
   TokenManager.use((m) => m.getAccessToken(provider, options))
 
 /** Like `getAccessToken`, with the whole token set (scopes, expiry, id token). */
-export const getTokenSet = (provider: Provider, options?: GetTokenOptions): Effect.Effect<TokenSet, TokenError, TokenManager> =>
+export const getTokenSet = (
+  provider: Provider,
+  options?: GetTokenOptions,
+): Effect.Effect<TokenSet, TokenError, TokenManager> =>
   TokenManager.use((m) => m.getTokenSet(provider, options))
 
-/** Stores tokens (e.g. from `handleCallback`) as a user's session, for `getAccessToken({ session })`. */
+/**
+ * Stores tokens (e.g. from `handleCallback`) as a user's session, for `getAccessToken({ session })`;
+ * `session` undefined: the client's default session (authorization-code providers). `reason`
+ * ("login" or "set", the default) is what `onTokens` is told.
+ */
 export const setSession = (
   provider: Provider,
-  session: string,
+  session: string | undefined,
   tokens: TokenSet,
+  reason?: "login" | "set",
 ): Effect.Effect<void, StoreError | ConfigError, TokenManager> =>
-  TokenManager.use((m) => m.setSession(provider, session, tokens))
+  TokenManager.use((m) => m.setSession(provider, session, tokens, reason))
 
-/** Forgets a user's session (does not revoke). */
-export const clearSession = (provider: Provider, session: string): Effect.Effect<void, StoreError | ConfigError, TokenManager> =>
+/** Forgets a user's session (does not revoke); `session` omitted: the default session. */
+export const clearSession = (
+  provider: Provider,
+  session?: string,
+): Effect.Effect<void, StoreError | ConfigError, TokenManager> =>
   TokenManager.use((m) => m.clearSession(provider, session))
 
 /** The default ky transport, fresh in-memory state store, token store and refresh lock, and a TokenManager over them. */

@@ -1,7 +1,9 @@
 /**
  * The Promise facade: every flow of one provider as plain async methods, for people who do not
- * write Effect. Rejections are the tagged errors of `Errors.ts`. Build one with
- * `createOAuthClient(provider, options)`.
+ * write Effect. Rejections are the tagged errors of `Errors.ts` (after `dispose()` too: a
+ * `ConfigError` whose reason starts with "disposed"). Build one with
+ * `createOAuthClient(provider, options)`. The option types live beside the Effect steps they
+ * describe (`Authorize.ts`, `TokenManager.ts`) and are re-exported here.
  *
  * @example
  * ```ts
@@ -14,40 +16,50 @@ import type * as Redacted from "effect/Redacted"
 import type { DeviceAuthorization } from "./DeviceAuthorization.js"
 import type { Introspection } from "./Introspection.js"
 import type { KyInstance } from "ky"
-import type { PreparedAuthorization } from "./Authorize.js"
+import type { AuthorizationRequest, AuthorizationUrlOptions, PreparedAuthorization } from "./Authorize.js"
 import type { CallbackInput } from "./Callback.js"
 import type { PendingAuthorization } from "./PendingAuthorization.js"
 import type { Provider } from "./Provider.js"
+import type { AccessTokenOptions, CallbackOptions } from "./TokenManager.js"
 import type { TokenSet } from "./TokenSet.js"
+import type { SecretInput } from "./internal/secrets.js"
 
-export type SecretInput = string | Redacted.Redacted<string>
-
-export interface AuthorizationUrlOptions {
-  readonly scopes?: ReadonlyArray<string> | undefined
-  /** Overrides the provider's configured redirect URI (sent exactly as given). */
-  readonly redirectUri?: string | undefined
-  /** Extra query parameters (e.g. `prompt`, `audience`); cannot override the protocol ones. */
-  readonly extraParams?: Readonly<Record<string, string>> | undefined
+export type {
+  AccessTokenOptions,
+  AuthorizationRequest,
+  AuthorizationUrlOptions,
+  CallbackOptions,
+  SecretInput,
 }
 
-export interface AuthorizationRequest {
-  readonly url: string
-  readonly state: string
-  /** When the pending request expires in the StateStore. */
-  readonly expiresAt: Date
-}
-
-export interface CallbackOptions {
-  /** Store the resulting tokens as this user's session, for `getAccessToken({ session })` and `fetch`. */
-  readonly session?: string | undefined
-}
-
-export interface AccessTokenOptions {
-  /** A user's session key (from `handleCallback({ session })`); omitted means the client-credentials session. */
+/** `fetch`'s `init`, plus which session's token to attach. */
+export type SessionRequestInit = RequestInit & {
   readonly session?: string | undefined
   readonly scopes?: ReadonlyArray<string> | undefined
-  /** Refresh even when the cached token is still fresh. */
-  readonly forceRefresh?: boolean | undefined
+}
+
+/**
+ * One session of a client as a value (golang's `Config.Client(tok)` in spirit): every call on it
+ * is about that session. `client.session()` is the default session, `client.session("user-42")`
+ * a named one.
+ */
+export interface OAuthSession {
+  /** The session's name; undefined for the default session. */
+  readonly name: string | undefined
+  /** The session's store key (`SessionKey`). */
+  readonly key: string
+  getAccessToken(options?: {
+    readonly forceRefresh?: boolean | undefined
+  }): Promise<Redacted.Redacted<string>>
+  getTokenSet(options?: { readonly forceRefresh?: boolean | undefined }): Promise<TokenSet>
+  /** `client.fetch` with this session's token. */
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>
+  /** `client.api` (ky) with this session's token; built on first use. */
+  readonly api: KyInstance
+  /** Stores tokens as this session (e.g. restored from elsewhere). */
+  set(tokens: TokenSet): Promise<void>
+  /** Forgets this session locally (does not revoke). */
+  clear(): Promise<void>
 }
 
 export interface OAuthClient {
@@ -57,7 +69,8 @@ export interface OAuthClient {
   /**
    * Finishes a login started with `authorizationUrl`: the full URL the browser came back with
    * (`req.originalUrl`), its query string, URLSearchParams, or `req.query`. Anything else rejects
-   * with `ConfigError`.
+   * with `ConfigError`. The tokens are stored as `options.session`, or (without one, on an
+   * authorization-code provider) as the client's default session.
    */
   handleCallback(callback: CallbackInput, options?: CallbackOptions): Promise<TokenSet>
   /**
@@ -66,7 +79,10 @@ export interface OAuthClient {
    * to `completeCallback`.
    */
   createAuthorizationRequest(options?: AuthorizationUrlOptions): Promise<PreparedAuthorization>
-  /** The pure second step: checks the callback against `pending` and exchanges the code (no StateStore). */
+  /**
+   * The pure second step: checks the callback against `pending` and exchanges the code (no
+   * StateStore); the tokens are stored like `handleCallback`'s.
+   */
   completeCallback(
     callback: CallbackInput,
     pending: PendingAuthorization,
@@ -98,9 +114,12 @@ export interface OAuthClient {
   /**
    * A valid access token: cached, renewed before expiry (client credentials: a new token; a user
    * session: its refresh token), one renewal in flight per session across all callers and, with a
-   * shared store and lock, across instances.
+   * shared store and lock, across instances. Without a session: the default session on an
+   * authorization-code provider, the client-credentials token on a client-credentials one.
    */
   getAccessToken(options?: AccessTokenOptions): Promise<Redacted.Redacted<string>>
+  /** Like `getAccessToken`, with the whole token set (scopes, expiry, refresh and id token). */
+  getTokenSet(options?: AccessTokenOptions): Promise<TokenSet>
   /**
    * `fetch` with the session's token attached the provider's way (the Effect `OAuth.fetch`, see
    * ApiClient). Only the provider's origins see the token: redirects are followed by us, a hop to
@@ -111,10 +130,7 @@ export interface OAuthClient {
    * request retried once, if its body can be sent again (none, string, URLSearchParams, FormData,
    * Blob, ArrayBuffer given in `init`); a stream body gets the refusal back.
    */
-  fetch(
-    input: string | URL | Request,
-    init?: RequestInit & { readonly session?: string; readonly scopes?: ReadonlyArray<string> },
-  ): Promise<Response>
+  fetch(input: string | URL | Request, init?: SessionRequestInit): Promise<Response>
   /**
    * The provider's API as a ky instance: `prefix` is the provider's API base and every request goes
    * through `fetch` above (token attached, redirects kept on the provider's origins, a refused token
@@ -128,10 +144,15 @@ export interface OAuthClient {
    * ```
    */
   readonly api: KyInstance
-  /** Stores a token set as a session (e.g. one restored from elsewhere). */
-  setSession(session: string, tokens: TokenSet): Promise<void>
-  /** Forgets a session locally (does not revoke). */
-  clearSession(session: string): Promise<void>
-  /** Releases the client's runtime (stores, timers). */
+  /** A handle on one session: the default one without a name. */
+  session(name?: string): OAuthSession
+  /** Stores a token set as a session (e.g. one restored from elsewhere); undefined: the default session. */
+  setSession(session: string | undefined, tokens: TokenSet): Promise<void>
+  /** Forgets a session locally (does not revoke); undefined: the default session. */
+  clearSession(session?: string): Promise<void>
+  /**
+   * Releases the client's runtime (stores, timers). Afterwards every call rejects with
+   * `ConfigError` ("disposed") and sends nothing; calls in flight reject the same way.
+   */
   dispose(): Promise<void>
 }

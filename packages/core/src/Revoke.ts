@@ -10,7 +10,7 @@
  */
 import * as Effect from "effect/Effect"
 import { ConfigError, type InvalidResponse, type OAuthServerError, type TransportError } from "./Errors.js"
-import type { SecretInput } from "./OAuthClient.js"
+import type { SecretInput } from "./internal/secrets.js"
 import type { Provider } from "./Provider.js"
 import * as TokenRequest from "./TokenRequest.js"
 import * as TokenResponse from "./TokenResponse.js"

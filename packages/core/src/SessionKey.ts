@@ -11,7 +11,13 @@
  * const fuse = Providers.cryptofuse({ clientId: "app", clientSecret: "s" })
  * SessionKey.of(fuse, { scopes: ["write", "read"] }) // "cryptofuse:app:cc:read write"
  * SessionKey.of(fuse, { session: "user-42" })        // "cryptofuse:app:user:user-42"
+ * const hopper = Providers.cryptohopper({ clientId: "app", clientSecret: "s" })
+ * SessionKey.of(hopper, {})                           // "cryptohopper:app:default"
  * ```
+ *
+ * An authorization-code provider's client also has a default session: what `handleCallback(url)`
+ * stores and `getAccessToken()` uses when no session is named (`<provider>:<client>:default`, apart
+ * from every named session, so a user called "default" is not it).
  */
 import * as Hash from "effect/Hash"
 import { ConfigError } from "./Errors.js"
@@ -19,7 +25,10 @@ import type { Provider } from "./Provider.js"
 
 /** Which session a token request is for. */
 export interface SessionOptions {
-  /** A user's session key; omitted means the client's own (client-credentials) session. */
+  /**
+   * A user's session key. Omitted: on a client-credentials provider the client's own token for
+   * `scopes`; on an authorization-code provider the client's default session.
+   */
   readonly session?: string | undefined
   /** Scopes of a client-credentials token (default: the provider's); ignored for user sessions. */
   readonly scopes?: ReadonlyArray<string> | undefined
@@ -50,11 +59,19 @@ export const user = (provider: Provider, session: string): string => {
   return `${prefix(provider)}:user:${session}`
 }
 
-/** The key for `options`: a user's session when `session` is given, else the client-credentials token. */
+/** The key of the default session of an authorization-code client (see the module doc). */
+export const defaultSession = (provider: Provider): string => `${prefix(provider)}:default`
+
+/**
+ * The key for `options`: a user's session when `session` is given; else the client-credentials
+ * token on a client-credentials provider, or the default session on an authorization-code one.
+ */
 export const of = (provider: Provider, options: SessionOptions = {}): string =>
-  options.session === undefined
-    ? clientCredentials(provider, options.scopes)
-    : user(provider, options.session)
+  options.session !== undefined
+    ? user(provider, options.session)
+    : provider.grant === "client_credentials"
+      ? clientCredentials(provider, options.scopes)
+      : defaultSession(provider)
 
 /**
  * A short, stable, non-reversible-at-a-glance label of a key for spans and logs: the key names a

@@ -1,14 +1,17 @@
 /**
  * A valid access token on demand, per session, for any provider. The lifecycle, by construction:
  *
- * - **Cached**: a fresh token comes from this instance's memo of the TokenStore, else from the
- *   store; nothing is requested while a token is fresh (see RefreshPolicy for "fresh").
+ * - **One cache and one single-flight per session**: a fresh token comes from this instance's memo
+ *   of the TokenStore, else from the store; nothing is requested while a token is fresh (see
+ *   RefreshPolicy for "fresh"). Any number of concurrent callers of one session share one renewal,
+ *   a fiber in the manager's `FiberMap`: it runs detached in the manager's scope, so a caller that
+ *   is interrupted (a timeout, a closed request) only stops waiting and never fails the others. A
+ *   failed renewal is not cached: every waiting caller gets its typed error, the next call tries again.
  * - **Renewed before expiry**: client-credentials sessions request a new token, user sessions
  *   spend their refresh token.
- * - **Single-flight**: any number of concurrent callers for one session share one renewal. It runs
- *   detached, in a fiber owned by the manager, so a caller that is interrupted (a timeout, a
- *   closed request) never fails the others. A failed renewal is not cached: every waiting caller
- *   gets its typed error, and the next call tries again.
+ * - **Bounded**: at most `maxConcurrentRenewals` renewals (default 64) run at once per manager; the
+ *   others queue for a slot before their request is sent, so the queue never eats into the
+ *   transport's timeout (an expiry storm of 10,000 sessions drains instead of timing out).
  * - **One renewal across instances**: the renewal holds the `RefreshLock` of the session, then
  *   reads the store again and takes the token another instance just stored instead of renewing
  *   twice (a rotated refresh token spent twice kills the session).
@@ -16,6 +19,10 @@
  *   caller sees it; a refresh answer without a refresh token keeps the old one.
  * - **No refresh loops**: a refresh token the server refuses (`invalid_grant`) deletes the session
  *   and fails with `LoginRequired` ("refresh-token-rejected").
+ * - **Told**: `onTokens` runs after every change of a session's tokens (login, set, refresh, clear,
+ *   rejected), inside the session's lock, before the tokens are handed out.
+ * - **Closed is closed**: once the manager's scope is closed, every call (the cached path too)
+ *   fails with `ConfigError` ("disposed") and renewals in progress end the same way.
  *
  * Every call is a span (`OAuth.getAccessToken`, and `OAuth.renewToken` for the renewal) with the
  * provider, the grant, `oauth.cache` (hit, miss, refresh) and the outcome; the session key appears
@@ -30,15 +37,19 @@
  * await Effect.runPromise(token.pipe(Effect.provide(OAuth.layer())))
  * ```
  */
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
-import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as FiberMap from "effect/FiberMap"
 import * as Hash from "effect/Hash"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
+import * as Semaphore from "effect/Semaphore"
 import { clientCredentials } from "./ClientCredentials.js"
 import {
   ConfigError,
@@ -48,7 +59,6 @@ import {
   type StoreError,
   type TransportError,
 } from "./Errors.js"
-import type { AccessTokenOptions } from "./OAuthClient.js"
 import type { Provider } from "./Provider.js"
 import { refresh } from "./Refresh.js"
 import { RefreshLock } from "./RefreshLock.js"
@@ -57,8 +67,34 @@ import * as SessionKey from "./SessionKey.js"
 import type { TokenSet } from "./TokenSet.js"
 import { TokenStore } from "./TokenStore.js"
 import { HttpTransport } from "./Transport.js"
-import { TokenMemo } from "./internal/tokenMemo.js"
+import { type MemoSlot, TokenMemo } from "./internal/tokenMemo.js"
 import { withOutcome } from "./internal/spans.js"
+
+/** Why a session's tokens changed. */
+export type TokenChangeReason =
+  /** Tokens from a completed authorization (`handleCallback`). */
+  | "login"
+  /** Tokens given to `setSession` (e.g. restored from elsewhere). */
+  | "set"
+  /** A renewal stored new tokens (a refresh, rotated or not, or a new client-credentials token). */
+  | "refresh"
+  /** `clearSession` forgot the session. */
+  | "clear"
+  /** The server refused the session's refresh token (`invalid_grant`): the session was deleted. */
+  | "rejected"
+
+/** What `onTokens` is told after a session's tokens changed. Its secrets stay `Redacted`. */
+export interface TokenChange {
+  /** The session's store key (`SessionKey`). */
+  readonly key: string
+  /** The provider's id. */
+  readonly provider: string
+  /** The user's session name; undefined for the default session and client-credentials tokens. */
+  readonly session: string | undefined
+  /** The session's tokens now; undefined when the session is gone (`clear`, `rejected`). */
+  readonly tokens: TokenSet | undefined
+  readonly reason: TokenChangeReason
+}
 
 /** Tuning of a TokenManager; every field has a default. */
 export interface TokenManagerOptions extends RefreshPolicy.RefreshPolicyOptions {
@@ -68,14 +104,31 @@ export interface TokenManagerOptions extends RefreshPolicy.RefreshPolicyOptions 
   readonly lockWaitMs?: number | undefined
   /** Sessions whose fresh token this instance keeps in memory (default 10 000; 0 reads the store every call). */
   readonly maxCachedSessions?: number | undefined
+  /**
+   * Renewals that may run at once in this manager (default 64, at least 1). The others wait for a
+   * slot before anything is sent; the wait does not count against the transport's timeout.
+   */
+  readonly maxConcurrentRenewals?: number | undefined
+  /**
+   * Runs after every change of a session's tokens (login, set, refresh, clear, rejected), while
+   * the session's lock is held and before the new tokens are handed out. Its failures are logged
+   * (without the event) and never fail the change.
+   */
+  readonly onTokens?: ((change: TokenChange) => Effect.Effect<void, unknown>) | undefined
 }
 
-/** Everything `getAccessToken` can fail with. */
-export type TokenError =
-  ConfigError | TransportError | InvalidResponse | OAuthServerError | StoreError | LoginRequired
-
-/** What a TokenManager needs: it captures them when it is built. */
-export type TokenServices = HttpTransport | TokenStore | RefreshLock
+/** Which session a call is about (the Promise client's `getAccessToken` options too). */
+export interface AccessTokenOptions {
+  /**
+   * A user's session key (from `handleCallback(url, { session })`). Omitted: the client's default
+   * session on an authorization-code provider, the client-credentials token on a client-credentials one.
+   */
+  readonly session?: string | undefined
+  /** Scopes of a client-credentials token (default: the provider's); ignored for user sessions. */
+  readonly scopes?: ReadonlyArray<string> | undefined
+  /** Refresh even when the cached token is still fresh. */
+  readonly forceRefresh?: boolean | undefined
+}
 
 /** Options of `getTokenSet` / `getAccessToken`. */
 export interface GetTokenOptions extends AccessTokenOptions {
@@ -85,6 +138,26 @@ export interface GetTokenOptions extends AccessTokenOptions {
    */
   readonly rejected?: Redacted.Redacted<string> | undefined
 }
+
+/** Where `handleCallback` puts the tokens of a completed authorization. */
+export interface CallbackOptions {
+  /**
+   * Store them as this user's session. Omitted: as the client's default session (on an
+   * authorization-code provider), for `getAccessToken()` / `fetch()` without a session.
+   */
+  readonly session?: string | undefined
+}
+
+/** Everything `getAccessToken` can fail with. */
+export type TokenError =
+  ConfigError | TransportError | InvalidResponse | OAuthServerError | StoreError | LoginRequired
+
+/** What a TokenManager needs: it captures them when it is built. */
+export type TokenServices = HttpTransport | TokenStore | RefreshLock
+
+/** The error of every call to a manager (or Promise client) after it was closed. */
+export const disposedError = (): ConfigError =>
+  new ConfigError({ reason: "disposed: this client (its TokenManager) was disposed; create a new one" })
 
 /** The token lifecycle service. One per app (or per Promise client); it serves every provider. */
 export class TokenManager extends Context.Service<
@@ -102,19 +175,23 @@ export class TokenManager extends Context.Service<
     ) => Effect.Effect<Redacted.Redacted<string>, TokenError>
     /**
      * The access token this instance holds for a `SessionKey` while it is fresh at `now` (default
-     * `Date.now()`), without any I/O; undefined means "ask `getAccessToken`".
+     * `Date.now()`), without any I/O; undefined means "ask `getAccessToken`" (always, once closed).
      */
     readonly peek: (key: string, now?: number) => Redacted.Redacted<string> | undefined
-    /** Stores tokens (e.g. from a login) as a user's session; waits for a renewal of it in progress. */
+    /**
+     * Stores tokens (e.g. from a login) as a session (`undefined`: the client's default session on
+     * an authorization-code provider); waits for a renewal of it in progress.
+     */
     readonly setSession: (
       provider: Provider,
-      session: string,
+      session: string | undefined,
       tokens: TokenSet,
+      reason?: "login" | "set",
     ) => Effect.Effect<void, StoreError | ConfigError>
-    /** Forgets a user's session (does not revoke); waits for a renewal of it in progress. */
+    /** Forgets a session (does not revoke); waits for a renewal of it in progress. */
     readonly clearSession: (
       provider: Provider,
-      session: string,
+      session: string | undefined,
     ) => Effect.Effect<void, StoreError | ConfigError>
     /** The refresh policy in use. */
     readonly policy: RefreshPolicy.RefreshPolicy
@@ -127,7 +204,7 @@ export class TokenManager extends Context.Service<
   static readonly layer = (
     options: TokenManagerOptions = {},
   ): Layer.Layer<TokenManager, never, TokenServices> => {
-    RefreshPolicy.make(options)
+    validate(options)
     return Layer.effect(TokenManager, make(options))
   }
 
@@ -137,10 +214,32 @@ export class TokenManager extends Context.Service<
 
 type SessionKind = "client" | "user"
 
-const sessionKey = (provider: Provider, options: GetTokenOptions): Effect.Effect<string, ConfigError> =>
+interface SessionRef {
+  readonly key: string
+  readonly kind: SessionKind
+}
+
+const DEFAULT_MAX_CONCURRENT_RENEWALS = 64
+
+/** Checks the options; throws ConfigError for values out of range. */
+const validate = (
+  options: TokenManagerOptions,
+): { policy: RefreshPolicy.RefreshPolicy; renewals: number } => {
+  const policy = RefreshPolicy.make(options)
+  const renewals = options.maxConcurrentRenewals ?? DEFAULT_MAX_CONCURRENT_RENEWALS
+  if (!Number.isInteger(renewals) || renewals < 1) {
+    throw new ConfigError({ reason: "maxConcurrentRenewals must be an integer of at least 1" })
+  }
+  return { policy, renewals }
+}
+
+/** The session `options` names, and whether it is the client's own or a user's. */
+const sessionOf = (provider: Provider, options: AccessTokenOptions): Effect.Effect<SessionRef, ConfigError> =>
   Effect.suspend(() => {
     try {
-      return Effect.succeed(SessionKey.of(provider, options))
+      const kind: SessionKind =
+        options.session === undefined && provider.grant === "client_credentials" ? "client" : "user"
+      return Effect.succeed({ key: SessionKey.of(provider, options), kind })
     } catch (error) {
       return Effect.fail(error as ConfigError)
     }
@@ -163,13 +262,14 @@ const PERSIST_RETRY_DELAYS_MS = [25, 100]
 
 /**
  * Builds a TokenManager whose renewals run in fibers of the current scope: closing it (disposing
- * the layer or the Promise client) interrupts renewals in progress.
+ * the layer or the Promise client) interrupts renewals in progress, and their callers and every
+ * later call fail with ConfigError ("disposed").
  */
 export const make = (
   options: TokenManagerOptions = {},
 ): Effect.Effect<TokenManager["Service"], never, TokenServices | Scope.Scope> =>
   Effect.gen(function* () {
-    const policy = RefreshPolicy.make(options)
+    const { policy, renewals: maxRenewals } = validate(options)
     const store = yield* TokenStore
     const lock = yield* RefreshLock
     // Only these three: the whole build-time context would also carry, e.g., the span the layer
@@ -178,12 +278,44 @@ export const make = (
       Context.add(TokenStore, store),
       Context.add(RefreshLock, lock),
     )
-    const scope = yield* Effect.scope
     const memo = new TokenMemo(options.maxCachedSessions ?? 10_000)
-    const inflight = new Map<string, Deferred.Deferred<TokenSet, TokenError>>()
+    // The single-flight: at most one renewal fiber per session key, owned by this scope.
+    const renewals = yield* FiberMap.make<string, TokenSet, TokenError>()
+    const slots = yield* Semaphore.make(maxRenewals)
+    let closed = false
+    // Added after the FiberMap, so it runs before the map interrupts its fibers: their waiters
+    // then see `closed` and fail typed.
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        closed = true
+        memo.clear()
+      }),
+    )
     // One draw per instance: instances spread their refresh points, sessions within one are spread by key.
     const seed = Math.random()
     const lockOptions = { ttlMs: options.lockTtlMs, waitMs: options.lockWaitMs }
+    const onTokens = options.onTokens
+
+    const notify = (
+      provider: Provider,
+      key: string,
+      session: string | undefined,
+      tokens: TokenSet | undefined,
+      reason: TokenChangeReason,
+    ) =>
+      onTokens === undefined
+        ? Effect.void
+        : Effect.suspend(() => onTokens({ key, provider: provider.id, session, tokens, reason })).pipe(
+            // The hook's error may hold anything it was given: log only what happened, never the event.
+            Effect.catchCause(() =>
+              Effect.logWarning("grantflow: the onTokens hook failed").pipe(
+                Effect.annotateLogs({
+                  "oauth.change": reason,
+                  "oauth.session.fingerprint": SessionKey.fingerprint(key),
+                }),
+              ),
+            ),
+          )
 
     const renewAt = (key: string, kind: SessionKind, tokens: TokenSet): number => {
       if (tokens.expiresAt === undefined) return Number.POSITIVE_INFINITY
@@ -192,13 +324,11 @@ export const make = (
       return policy.refreshAt(tokens, (seed + (Hash.string(key) >>> 0) / 2 ** 32) % 1)
     }
 
-    const usable = (
-      key: string,
-      kind: SessionKind,
-      tokens: TokenSet,
-      now: number,
-      rejected?: Redacted.Redacted<string>,
-    ) => !sameToken(tokens.accessToken, rejected) && now < renewAt(key, kind, tokens)
+    const usable = (ref: SessionRef, tokens: TokenSet, now: number, rejected?: Redacted.Redacted<string>) =>
+      !sameToken(tokens.accessToken, rejected) && now < renewAt(ref.key, ref.kind, tokens)
+
+    const remember = (ref: SessionRef, slot: MemoSlot, tokens: TokenSet) =>
+      memo.remember(ref.key, slot, tokens, renewAt(ref.key, ref.kind, tokens))
 
     const persist = Effect.fnUntraced(function* (key: string, tokens: TokenSet) {
       // The answer is only in memory now; with a rotating server the old refresh token is spent,
@@ -212,167 +342,192 @@ export const make = (
     })
 
     /** invalid_grant: the session is over, unless another holder rotated it meanwhile (its lock had expired). */
-    const refreshTokenRejected = Effect.fnUntraced(function* (key: string, spent: Redacted.Redacted<string>) {
+    const refreshTokenRejected = Effect.fnUntraced(function* (
+      provider: Provider,
+      key: string,
+      session: string | undefined,
+      spent: Redacted.Redacted<string>,
+    ) {
       const latest = yield* store.get(key)
       if (
         Option.isSome(latest) &&
         latest.value.refreshToken !== undefined &&
         !sameToken(latest.value.refreshToken, spent)
       ) {
-        return { tokens: latest.value, persist: false }
+        return { tokens: latest.value, changed: false }
       }
       yield* store.delete(key)
       memo.invalidate(key)
+      yield* notify(provider, key, session, undefined, "rejected")
       return yield* new LoginRequired({ reason: "refresh-token-rejected" })
     })
 
     const obtain = Effect.fnUntraced(function* (
       provider: Provider,
-      key: string,
-      kind: SessionKind,
+      ref: SessionRef,
+      session: string | undefined,
       scopes: ReadonlyArray<string> | undefined,
       current: Option.Option<TokenSet>,
     ) {
-      if (kind === "client") {
+      if (ref.kind === "client") {
         const tokens = yield* clientCredentials(provider, { scopes: scopes ?? provider.defaultScopes })
-        return { tokens, persist: true }
+        return { tokens, changed: true }
       }
       if (Option.isNone(current)) return yield* new LoginRequired({ reason: "no-session" })
       const refreshToken = current.value.refreshToken
       if (refreshToken === undefined) return yield* new LoginRequired({ reason: "no-refresh-token" })
       return yield* refresh(provider, refreshToken).pipe(
-        Effect.map((tokens) => ({ tokens: carryOver(current.value, tokens), persist: true })),
-        Effect.catchIf(isInvalidGrant, () => refreshTokenRejected(key, refreshToken)),
+        Effect.map((tokens) => ({ tokens: carryOver(current.value, tokens), changed: true })),
+        Effect.catchIf(isInvalidGrant, () => refreshTokenRejected(provider, ref.key, session, refreshToken)),
       )
     })
 
     const renew = Effect.fn("OAuth.renewToken")(function* (
       provider: Provider,
-      key: string,
-      kind: SessionKind,
+      ref: SessionRef,
+      session: string | undefined,
       scopes: ReadonlyArray<string> | undefined,
       rejected: Redacted.Redacted<string> | undefined,
     ): Effect.fn.Return<TokenSet, TokenError> {
-      yield* Effect.annotateCurrentSpan(spanAttributes(provider, key, kind))
-      const epoch = memo.epoch
+      yield* Effect.annotateCurrentSpan(spanAttributes(provider, ref))
+      // Claimed before the store is read: a logout meanwhile voids this renewal's memo write.
+      const slot = memo.claim(ref.key)
       const tokens = yield* lock.withLock(
-        key,
+        ref.key,
         Effect.gen(function* () {
           // Whoever held the lock before us has most likely renewed already: read again.
-          const current = yield* store.get(key)
+          const current = yield* store.get(ref.key)
           const now = yield* Clock.currentTimeMillis
-          if (Option.isSome(current) && usable(key, kind, current.value, now, rejected)) {
+          if (Option.isSome(current) && usable(ref, current.value, now, rejected)) {
             yield* Effect.annotateCurrentSpan("oauth.renewal", "reused")
             return current.value
           }
-          const next = yield* obtain(provider, key, kind, scopes, current).pipe(
+          const next = yield* obtain(provider, ref, session, scopes, current).pipe(
             Effect.provideContext(services),
           )
-          if (next.persist) yield* persist(key, next.tokens)
-          yield* Effect.annotateCurrentSpan("oauth.renewal", next.persist ? "renewed" : "reused")
+          if (next.changed) {
+            yield* persist(ref.key, next.tokens)
+            yield* notify(provider, ref.key, session, next.tokens, "refresh")
+          }
+          yield* Effect.annotateCurrentSpan("oauth.renewal", next.changed ? "renewed" : "reused")
           return next.tokens
         }),
         lockOptions,
       )
-      memo.remember(key, { tokens, refreshAt: renewAt(key, kind, tokens) }, epoch)
+      remember(ref, slot, tokens)
       return tokens
     }, withOutcome)
 
     /**
-     * Joins the renewal of `key` in progress, or starts one. The renewal is forked into the
-     * manager's scope and completes a Deferred the callers wait on: interrupting a caller only
-     * stops its wait. Registering and forking happen in one uninterruptible step, so an entry
-     * never exists without a fiber that will complete it.
+     * Joins the renewal of `key` in progress, or starts one in the FiberMap. The renewal fiber
+     * belongs to the map (the manager's scope), not to the caller: interrupting a caller only
+     * stops its wait. Renewals queue for one of `maxConcurrentRenewals` slots inside their fiber,
+     * before any lock or request, so the transport's timeout starts when the request is sent.
      */
-    const singleFlight = (key: string, start: () => Effect.Effect<TokenSet, TokenError>) =>
-      Effect.uninterruptible(
-        Effect.suspend(() => {
-          const running = inflight.get(key)
-          if (running !== undefined) {
-            return Effect.as(Effect.annotateCurrentSpan("oauth.singleflight", "joined"), running)
-          }
-          const deferred = Deferred.makeUnsafe<TokenSet, TokenError>()
-          inflight.set(key, deferred)
-          return Effect.forkIn(start(), scope).pipe(
-            Effect.map((fiber) => {
-              // Also fires when the scope is already closed and the fiber never starts.
-              fiber.addObserver((exit) => {
-                if (inflight.get(key) === deferred) inflight.delete(key)
-                Deferred.doneUnsafe(deferred, exit)
-              })
-              return deferred
-            }),
-          )
-        }),
-      ).pipe(Effect.flatMap(Deferred.await))
+    const singleFlight = (key: string, renewal: Effect.Effect<TokenSet, TokenError>) => {
+      const bounded = Semaphore.withPermits(slots, 1)(renewal)
+      const attempt: Effect.Effect<TokenSet, TokenError> = Effect.gen(function* () {
+        if (closed) return yield* disposedError()
+        const running = yield* FiberMap.get(renewals, key)
+        if (Option.isSome(running)) yield* Effect.annotateCurrentSpan("oauth.singleflight", "joined")
+        // `onlyIfMissing` hands back an already-interrupted fiber when another caller registered a
+        // renewal between the lookup and here: then we go round and join that one.
+        const fiber = Option.isSome(running)
+          ? running.value
+          : yield* FiberMap.run(renewals, key, bounded, { onlyIfMissing: true })
+        const exit = yield* Fiber.await(fiber)
+        if (Exit.isSuccess(exit) || !Cause.hasInterruptsOnly(exit.cause)) return yield* exit
+        if (closed) return yield* disposedError()
+        return yield* attempt
+      })
+      return attempt
+    }
 
     const getTokenSet = Effect.fn("OAuth.getAccessToken")(function* (
       provider: Provider,
       options: GetTokenOptions = {},
     ): Effect.fn.Return<TokenSet, TokenError> {
-      const key = yield* sessionKey(provider, options)
-      const kind: SessionKind = options.session === undefined ? "client" : "user"
-      yield* Effect.annotateCurrentSpan(spanAttributes(provider, key, kind))
-      if (kind === "client" && provider.grant !== "client_credentials") {
-        return yield* new ConfigError({
-          reason: `provider ${provider.id} uses the authorization code grant: pass a session to getAccessToken`,
-        })
-      }
+      if (closed) return yield* disposedError()
+      const ref = yield* sessionOf(provider, options)
+      yield* Effect.annotateCurrentSpan(spanAttributes(provider, ref))
       const now = yield* Clock.currentTimeMillis
       const forced = options.forceRefresh === true || options.rejected !== undefined
       if (!forced) {
-        const hit = memo.peek(key, now)
+        const hit = memo.peek(ref.key, now)
         if (hit !== undefined) {
           yield* Effect.annotateCurrentSpan("oauth.cache", "hit")
-          return hit.tokens
+          return hit
         }
       }
       const rejectedByServer = options.rejected
       if (rejectedByServer !== undefined)
-        memo.invalidateIf(key, (t) => sameToken(t.accessToken, rejectedByServer))
-      const epoch = memo.epoch
-      const current = yield* store.get(key)
+        memo.invalidateIf(ref.key, (t) => sameToken(t.accessToken, rejectedByServer))
+      const slot = memo.claim(ref.key)
+      const current = yield* store.get(ref.key)
       // forceRefresh renews the token we see now; one renewed meanwhile by someone else is as good.
       const rejected =
         options.rejected ??
         (options.forceRefresh === true && Option.isSome(current) ? current.value.accessToken : undefined)
-      if (Option.isSome(current) && usable(key, kind, current.value, now, rejected)) {
-        memo.remember(key, { tokens: current.value, refreshAt: renewAt(key, kind, current.value) }, epoch)
+      if (Option.isSome(current) && usable(ref, current.value, now, rejected)) {
+        remember(ref, slot, current.value)
         yield* Effect.annotateCurrentSpan("oauth.cache", "hit")
         return current.value
       }
       yield* Effect.annotateCurrentSpan("oauth.cache", Option.isNone(current) ? "miss" : "refresh")
-      return yield* singleFlight(key, () => renew(provider, key, kind, options.scopes, rejected))
+      return yield* singleFlight(ref.key, renew(provider, ref, options.session, options.scopes, rejected))
     }, withOutcome)
 
     const guarded = (
       provider: Provider,
-      session: string,
+      session: string | undefined,
       write: (key: string) => Effect.Effect<void, StoreError>,
-    ) =>
-      Effect.flatMap(sessionKey(provider, { session }), (key) =>
-        Effect.suspend(() => {
-          memo.invalidate(key)
-          // Under the lock: a renewal in progress finishes first, so it cannot overwrite a new login
-          // or bring back a session that was just cleared.
-          return lock.withLock(key, write(key), lockOptions)
-        }),
-      )
+      change: (key: string) => Effect.Effect<void>,
+    ): Effect.Effect<void, StoreError | ConfigError> =>
+      Effect.suspend(() => {
+        if (closed) return Effect.fail(disposedError())
+        if (session === undefined && provider.grant === "client_credentials") {
+          return Effect.fail(
+            new ConfigError({
+              reason: `provider ${provider.id} uses client credentials and has no default user session: pass a session`,
+            }),
+          )
+        }
+        return Effect.flatMap(sessionOf(provider, { session }), ({ key }) =>
+          Effect.suspend(() => {
+            memo.invalidate(key)
+            // Under the lock: a renewal in progress finishes first, so it cannot overwrite a new
+            // login or bring back a session that was just cleared.
+            return lock.withLock(key, Effect.andThen(write(key), change(key)), lockOptions)
+          }),
+        )
+      })
 
     return TokenManager.of({
       getTokenSet,
       getAccessToken: (provider, o) => Effect.map(getTokenSet(provider, o), (t) => t.accessToken),
-      peek: (key, now = Date.now()) => memo.peek(key, now)?.tokens.accessToken,
-      setSession: (provider, session, tokens) => guarded(provider, session, (key) => store.set(key, tokens)),
-      clearSession: (provider, session) => guarded(provider, session, (key) => store.delete(key)),
+      peek: (key, now = Date.now()) => (closed ? undefined : memo.peek(key, now)?.accessToken),
+      setSession: (provider, session, tokens, reason = "set") =>
+        guarded(
+          provider,
+          session,
+          (key) => store.set(key, tokens),
+          (key) => notify(provider, key, session, tokens, reason),
+        ),
+      clearSession: (provider, session) =>
+        guarded(
+          provider,
+          session,
+          (key) => store.delete(key),
+          (key) => notify(provider, key, session, undefined, "clear"),
+        ),
       policy,
     })
   })
 
 /** Span attributes that identify a session without naming it. */
-const spanAttributes = (provider: Provider, key: string, kind: SessionKind): Record<string, string> => ({
+const spanAttributes = (provider: Provider, ref: SessionRef): Record<string, string> => ({
   "oauth.provider": provider.id,
-  "oauth.grant": kind === "client" ? "client_credentials" : "refresh_token",
-  "oauth.session.kind": kind,
-  "oauth.session.fingerprint": SessionKey.fingerprint(key),
+  "oauth.grant": ref.kind === "client" ? "client_credentials" : "refresh_token",
+  "oauth.session.kind": ref.kind,
+  "oauth.session.fingerprint": SessionKey.fingerprint(ref.key),
 })

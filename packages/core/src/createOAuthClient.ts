@@ -3,9 +3,11 @@
  * ManagedRuntime built from the given (or default) transport and stores. Rejections are the
  * tagged errors themselves, so `err instanceof OAuthServerError` and `err._tag` both work.
  *
- * `getAccessToken` and `fetch` go through the client's TokenManager (cached, renewed before
- * expiry, single-flight, one renewal across instances through the RefreshLock). A token this
- * client already holds and that is fresh is returned without entering the Effect runtime.
+ * A thin shell: `getAccessToken`, `getTokenSet`, `fetch` (the ApiClient) and the session handles
+ * go through the client's TokenManager (its one cache and one single-flight per session; renewed
+ * before expiry; one renewal across instances through the RefreshLock). The only shortcut is the
+ * manager's own `peek`: a fresh token it holds is returned without entering the Effect runtime.
+ * After `dispose()` every call rejects with `ConfigError` ("disposed") and sends nothing.
  *
  * @example
  * ```ts
@@ -14,8 +16,10 @@
  * const res = await fuse.fetch("/rates/")
  * ```
  */
+import * as Cause from "effect/Cause"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import type * as Redacted from "effect/Redacted"
@@ -28,7 +32,7 @@ import { clientCredentials } from "./ClientCredentials.js"
 import { deviceAuthorization } from "./DeviceAuthorization.js"
 import { exchangeCode } from "./ExchangeCode.js"
 import { introspect } from "./Introspection.js"
-import type { OAuthClient } from "./OAuthClient.js"
+import type { OAuthClient, OAuthSession } from "./OAuthClient.js"
 import { pollDeviceAuthorization } from "./PollDeviceAuthorization.js"
 import type { Provider } from "./Provider.js"
 import { refresh } from "./Refresh.js"
@@ -36,7 +40,14 @@ import { RefreshLock } from "./RefreshLock.js"
 import { revoke } from "./Revoke.js"
 import { StateStore } from "./StateStore.js"
 import * as SessionKey from "./SessionKey.js"
-import { type GetTokenOptions, TokenManager, type TokenManagerOptions } from "./TokenManager.js"
+import {
+  disposedError,
+  type GetTokenOptions,
+  type TokenChange,
+  TokenManager,
+  type TokenManagerOptions,
+} from "./TokenManager.js"
+import type { TokenSet } from "./TokenSet.js"
 import { TokenStore } from "./TokenStore.js"
 import { HttpTransport, type TransportOptions, describeRequest } from "./Transport.js"
 import * as Stores from "./Stores.js"
@@ -54,8 +65,17 @@ export interface OAuthClientOptions extends TransportOptions, ApiClientOptions, 
   readonly stateTtlMs?: number | undefined
   /** Refresh this long before a token expires (default 60 s; shorthand for `tokenManager.skewMs`). */
   readonly refreshSkewMs?: number | undefined
-  /** Refresh policy (skew, its cap for short lifetimes, jitter), lock timings and memo size of `getAccessToken`. */
-  readonly tokenManager?: TokenManagerOptions | undefined
+  /**
+   * Refresh policy (skew, its cap for short lifetimes, jitter), lock timings, memo size and
+   * `maxConcurrentRenewals` of `getAccessToken` (`onTokens` is the option below).
+   */
+  readonly tokenManager?: Omit<TokenManagerOptions, "onTokens"> | undefined
+  /**
+   * Called after every change of a session's tokens (`reason`: login, set, refresh, clear,
+   * rejected), before the new tokens are handed out; awaited. Its secrets are `Redacted`; a hook
+   * that throws is logged (without the event) and does not fail the change.
+   */
+  readonly onTokens?: ((change: TokenChange) => void | Promise<void>) | undefined
   /** Receives the client's spans (`OAuth.getAccessToken`, `OAuth.refresh`, ...), e.g. an OpenTelemetry tracer. */
   readonly tracer?: Tracer.Tracer | undefined
 }
@@ -79,9 +99,14 @@ export const createOAuthClient = (provider: Provider, options: OAuthClientOption
     toLayer(HttpTransport, options.transport, () => HttpTransport.layer(options)),
     Stores.layer(options),
   )
+  const hook = options.onTokens
   const managerLayer = TokenManager.layer({
     ...options.tokenManager,
     skewMs: options.tokenManager?.skewMs ?? options.refreshSkewMs,
+    onTokens:
+      hook === undefined
+        ? undefined
+        : (change) => Effect.tryPromise({ try: async () => hook(change), catch: (cause) => cause }),
   })
   const services = Layer.provideMerge(ApiClient.layer(options), Layer.provideMerge(managerLayer, stores))
   const layer =
@@ -89,10 +114,19 @@ export const createOAuthClient = (provider: Provider, options: OAuthClientOption
       ? services
       : Layer.merge(services, Layer.succeed(Tracer.Tracer, options.tracer))
   const runtime = ManagedRuntime.make(layer)
-  const run = <A, E>(effect: Effect.Effect<A, E, Services>) => runtime.runPromiseExit(effect).then(squashExit)
+  // Set when dispose() starts: from then on nothing enters the runtime, and a call it interrupts
+  // (or one that meets the closed runtime) rejects with the same typed error.
+  let disposed = false
+  const settle = <A, E>(exit: Exit.Exit<A, E>): A => {
+    if (Exit.isFailure(exit) && disposed && Cause.findErrorOption(exit.cause)._tag === "None")
+      throw disposedError()
+    return squashExit(exit)
+  }
+  const run = <A, E>(effect: Effect.Effect<A, E, Services>): Promise<A> =>
+    disposed ? Promise.reject(disposedError()) : runtime.runPromiseExit(effect).then(settle)
 
-  // The manager of the runtime, known after the first call that went through it; from then on a
-  // fresh token it holds is returned without entering the runtime (the hot path).
+  // The manager of the runtime, known after the first call that went through it; its `peek` is
+  // the hot path (a fresh token without entering the runtime).
   let manager: TokenManager["Service"] | undefined
   const withManager = <A, E>(f: (m: TokenManager["Service"]) => Effect.Effect<A, E, Services>) =>
     run(
@@ -101,44 +135,58 @@ export const createOAuthClient = (provider: Provider, options: OAuthClientOption
         return f(m)
       }),
     )
-  const clientKey = SessionKey.clientCredentials(provider)
-  const userPrefix = `${SessionKey.prefix(provider)}:user:`
+  // The key of calls without options, computed once (it is the hot path's common case).
+  const defaultKey = SessionKey.of(provider)
   const keyOf = (o: GetTokenOptions | undefined): string | undefined => {
-    if (o === undefined) return clientKey
-    if (o.session !== undefined) return o.session === "" ? undefined : userPrefix + o.session
-    return o.scopes === undefined ? clientKey : SessionKey.clientCredentials(provider, o.scopes)
+    if (o === undefined) return defaultKey
+    if (o.session === "") return undefined // the manager refuses it with ConfigError
+    return SessionKey.of(provider, o)
   }
-  // The last token handed out and its resolved promise: a hot caller gets the same promise back.
-  let lastToken: Redacted.Redacted<string> | undefined
-  let lastPromise: Promise<Redacted.Redacted<string>> | undefined
 
-  // Calls that missed the memo, per session: a herd of callers shares one trip through the
-  // runtime (where the manager single-flights the renewal) instead of one fiber each.
-  const pending = new Map<string, Promise<Redacted.Redacted<string>>>()
-
+  const getTokenSet = (o?: GetTokenOptions): Promise<TokenSet> =>
+    withManager((m) => m.getTokenSet(provider, o))
   const getAccessToken = (o?: GetTokenOptions): Promise<Redacted.Redacted<string>> => {
-    if (o?.forceRefresh === true || o?.rejected !== undefined)
-      return withManager((m) => m.getAccessToken(provider, o))
-    const key = keyOf(o)
-    if (key === undefined) return withManager((m) => m.getAccessToken(provider, o))
-    const token = manager?.peek(key)
-    if (token !== undefined) {
-      if (token !== lastToken || lastPromise === undefined) {
-        lastToken = token
-        lastPromise = Promise.resolve(token)
-      }
-      return lastPromise
+    if (disposed) return Promise.reject(disposedError())
+    if (manager !== undefined && o?.forceRefresh !== true && o?.rejected === undefined) {
+      const key = keyOf(o)
+      const token = key === undefined ? undefined : manager.peek(key)
+      if (token !== undefined) return Promise.resolve(token)
     }
-    const running = pending.get(key)
-    if (running !== undefined) return running
-    const call = withManager((m) => m.getAccessToken(provider, o))
-    pending.set(key, call)
-    const done = () => {
-      if (pending.get(key) === call) pending.delete(key)
-    }
-    call.then(done, done)
-    return call
+    return withManager((m) => m.getAccessToken(provider, o))
   }
+
+  const setSession = (session: string | undefined, tokens: TokenSet) =>
+    withManager((m) => m.setSession(provider, session, tokens))
+  const clearSession = (session?: string) => withManager((m) => m.clearSession(provider, session))
+
+  const session = (name?: string): OAuthSession => {
+    // Checked now, so a bad name fails where it is written.
+    const key = SessionKey.of(provider, { session: name })
+    const named = { session: name }
+    const fetch = (input: string | URL | Request, init?: RequestInit) =>
+      client.fetch(input, { ...init, ...named })
+    let sessionApi: KyInstance | undefined
+    return {
+      name,
+      key,
+      getAccessToken: (o) => getAccessToken({ ...o, ...named }),
+      getTokenSet: (o) => getTokenSet({ ...o, ...named }),
+      fetch,
+      get api() {
+        sessionApi ??= makeKyApi(provider, fetch, options.timeoutMs ?? 10_000)
+        return sessionApi
+      },
+      set: (tokens) => setSession(name, tokens),
+      clear: () => clearSession(name),
+    }
+  }
+
+  // A completed login is stored as the named session or, without a name, as the default session;
+  // a client-credentials client has no default user session, so only a named one is stored there.
+  const storeLogin = (m: TokenManager["Service"], session: string | undefined, tokens: TokenSet) =>
+    session === undefined && provider.grant === "client_credentials"
+      ? Effect.void
+      : m.setSession(provider, session, tokens, "login")
 
   let kyApi: KyInstance | undefined
   const client: OAuthClient = {
@@ -146,20 +194,14 @@ export const createOAuthClient = (provider: Provider, options: OAuthClientOption
     authorizationUrl: (o) => run(authorize(provider, { ...o, stateTtlMs: options.stateTtlMs })),
     handleCallback: (callback, o) =>
       withManager((m) =>
-        handleCallback(provider, callback).pipe(
-          Effect.tap((tokens) =>
-            o?.session === undefined ? Effect.void : m.setSession(provider, o.session, tokens),
-          ),
-        ),
+        handleCallback(provider, callback).pipe(Effect.tap((tokens) => storeLogin(m, o?.session, tokens))),
       ),
     createAuthorizationRequest: (o) =>
       run(createAuthorizationRequest(provider, { ...o, stateTtlMs: options.stateTtlMs })),
     completeCallback: (callback, pendingLogin, o) =>
       withManager((m) =>
         completeCallback(provider, callback, pendingLogin).pipe(
-          Effect.tap((tokens) =>
-            o?.session === undefined ? Effect.void : m.setSession(provider, o.session, tokens),
-          ),
+          Effect.tap((tokens) => storeLogin(m, o?.session, tokens)),
         ),
       ),
     exchangeCode: (code, o) =>
@@ -174,23 +216,24 @@ export const createOAuthClient = (provider: Provider, options: OAuthClientOption
           pollDeviceAuthorization(provider, grant),
           o?.signal,
           describeRequest("POST", provider.endpoints.token),
-        ).pipe(
-          Effect.tap((tokens) =>
-            o?.session === undefined ? Effect.void : m.setSession(provider, o.session, tokens),
-          ),
-        ),
+        ).pipe(Effect.tap((tokens) => storeLogin(m, o?.session, tokens))),
       ),
     introspect: (token, o) => run(introspect(provider, token, { hint: o?.hint })),
-    getAccessToken: (o) => getAccessToken(o),
+    getAccessToken,
+    getTokenSet,
     fetch: (input, init) => run(ApiClient.use((api) => api.fetch(provider, input, init))),
     get api() {
       // Built on first use: that is when ky (an optional peer dependency) is loaded.
       kyApi ??= makeKyApi(provider, client.fetch, options.timeoutMs ?? 10_000)
       return kyApi
     },
-    setSession: (session, tokens) => withManager((m) => m.setSession(provider, session, tokens)),
-    clearSession: (session) => withManager((m) => m.clearSession(provider, session)),
-    dispose: () => runtime.dispose(),
+    session,
+    setSession,
+    clearSession,
+    dispose: () => {
+      disposed = true
+      return runtime.dispose()
+    },
   }
   return client
 }

@@ -31,7 +31,9 @@ export type {
   AuthorizationUrlOptions,
   CallbackOptions,
   OAuthClient,
+  OAuthSession,
   SecretInput,
+  SessionRequestInit,
 } from "./OAuthClient.js"
 export {
   HttpTransport,
@@ -55,6 +57,8 @@ export * as Pkce from "./Pkce.js"
 export {
   TokenManager,
   type GetTokenOptions,
+  type TokenChange,
+  type TokenChangeReason,
   type TokenError,
   type TokenManagerOptions,
   type TokenServices,

@@ -92,13 +92,13 @@ describe("Cryptohopper authorization code flow against the sandbox", () => {
     expect(Redacted.value(await c.getAccessToken({ session: "bob" }))).not.toBe(Redacted.value(before))
   })
 
-  it("asks for a login when a session is unknown", async () => {
+  it("asks for a login when a session, or the default session, is unknown", async () => {
     const c = client(hopperProvider(sb))
     expect(await rejectionOf(c.getAccessToken({ session: "nobody" }))).toMatchObject({
       _tag: "LoginRequired",
       reason: "no-session",
     })
-    expect(await rejectionOf(c.getAccessToken())).toMatchObject({ _tag: "ConfigError" })
+    expect(await rejectionOf(c.getAccessToken())).toMatchObject({ _tag: "LoginRequired", reason: "no-session" })
   })
 
   it("revokes a refresh token through the sandbox's RFC 7009 extension", async () => {

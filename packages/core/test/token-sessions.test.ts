@@ -112,6 +112,24 @@ describe("sessions and the in-process cache", { timeout: 30_000 }, () => {
     )
   })
 
+  it("keeps another session's renewal in its memo when one session logs out meanwhile", async () => {
+    const { store, reads } = countingStore()
+    const c = pool.make(hopperProvider(sb), { tokenStore: store })
+    const tokens = await login(c, "uli")
+    await login(c, "val")
+    await expireLocally(c, "uli", tokens)
+    sb.faults.next("cryptohopper.token", { kind: "delay", ms: 300 })
+    sb.stats.reset()
+    const refreshing = c.getAccessToken({ session: "uli" })
+    while (sb.stats.tokenRequests("cryptohopper") === 0) await new Promise((r) => setTimeout(r, 5))
+    await c.clearSession("val")
+    const renewed = await refreshing
+    const before = reads()
+    expect(Redacted.value(await c.getAccessToken({ session: "uli" }))).toBe(Redacted.value(renewed))
+    // Served from the memo the renewal wrote: the other session's logout did not void it.
+    expect(reads()).toBe(before)
+  })
+
   it("refuses an empty session key with ConfigError before any request", async () => {
     const c = pool.make(hopperProvider(sb))
     expect(await rejectionOf(c.getAccessToken({ session: "" }))).toMatchObject({ _tag: "ConfigError" })

@@ -1,8 +1,7 @@
 import type { Dialect } from "../Dialect.js"
 import { ConfigError } from "../Errors.js"
-import type { SecretInput } from "../OAuthClient.js"
 import type { Endpoints, Provider } from "../Provider.js"
-import { toRedactedOrUndefined } from "./secrets.js"
+import { type SecretInput, toRedactedOrUndefined } from "./secrets.js"
 import { requireNonEmpty, validateUrl } from "./validateUrl.js"
 
 export interface ProviderInput {

@@ -1,5 +1,7 @@
 import * as Redacted from "effect/Redacted"
-import type { SecretInput } from "../OAuthClient.js"
+
+/** A secret given as a plain string or already `Redacted`; grantflow keeps it `Redacted`. */
+export type SecretInput = string | Redacted.Redacted<string>
 
 /** Accepts a secret as a plain string or a Redacted and always keeps it Redacted. */
 export const toRedacted = (secret: SecretInput): Redacted.Redacted<string> =>
@@ -7,4 +9,5 @@ export const toRedacted = (secret: SecretInput): Redacted.Redacted<string> =>
 
 export const toRedactedOrUndefined = (
   secret: SecretInput | undefined | null,
-): Redacted.Redacted<string> | undefined => (secret === undefined || secret === null ? undefined : toRedacted(secret))
+): Redacted.Redacted<string> | undefined =>
+  secret === undefined || secret === null ? undefined : toRedacted(secret)

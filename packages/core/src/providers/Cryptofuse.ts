@@ -10,7 +10,7 @@
  * ```
  */
 import { type Dialect, rfc6749 } from "../Dialect.js"
-import type { SecretInput } from "../OAuthClient.js"
+import type { SecretInput } from "../internal/secrets.js"
 import type { Provider } from "../Provider.js"
 import { makeProvider } from "../internal/makeProvider.js"
 

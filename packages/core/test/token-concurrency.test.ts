@@ -1,0 +1,79 @@
+// Bounded renewal concurrency per manager, against the sandbox; in-flight token requests are
+// counted by wrapping the real fetch the transport uses.
+import { type Sandbox, startSandbox } from "@grantflow/sandbox"
+import * as Redacted from "effect/Redacted"
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { ConfigError, TokenManager, createOAuthClient } from "../src/index.js"
+import { hopperProvider } from "./helpers/sandbox.js"
+import { clientPool, expireLocally, login } from "./helpers/tokenLifecycle.js"
+
+let sb: Sandbox
+const pool = clientPool()
+
+beforeAll(async () => {
+  sb = await startSandbox({ consent: "approve", rotateRefreshTokens: true })
+})
+afterEach(async () => {
+  sb.faults.clear()
+  sb.stats.reset()
+  await pool.disposeAll()
+})
+afterAll(() => sb.stop())
+
+/** The real fetch, counting token requests in flight at once. */
+const countingFetch = () => {
+  let inFlight = 0
+  let most = 0
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input)
+    const counted = url === sb.cryptohopper.tokenEndpoint
+    if (counted) most = Math.max(most, ++inFlight)
+    try {
+      return await globalThis.fetch(input, init)
+    } finally {
+      if (counted) inFlight--
+    }
+  }
+  return { fetch, most: () => most }
+}
+
+const expiredSessions = async (c: ReturnType<typeof createOAuthClient>, n: number) => {
+  const names = Array.from({ length: n }, (_, i) => `storm-${i}`)
+  for (const name of names) await expireLocally(c, name, await login(c, name))
+  return names
+}
+
+describe("bounded renewals", { timeout: 30_000 }, () => {
+  it("runs at most maxConcurrentRenewals renewals at once and renews every session", async () => {
+    const counter = countingFetch()
+    const c = pool.make(hopperProvider(sb), {
+      fetch: counter.fetch,
+      tokenManager: { maxConcurrentRenewals: 2 },
+    })
+    const names = await expiredSessions(c, 8)
+    sb.stats.reset()
+    sb.faults.next("cryptohopper.token", { kind: "delay", ms: 100 }, 8)
+    const tokens = await Promise.all(names.map((session) => c.getAccessToken({ session })))
+    expect(new Set(tokens.map(Redacted.value)).size).toBe(8)
+    expect(sb.stats.tokenRequests("cryptohopper")).toBe(8)
+    expect(counter.most()).toBe(2)
+  })
+
+  it("does not count the time a renewal waits for a slot against the transport's timeout", async () => {
+    // One slot, four renewals of 250 ms each: the last waits about 750 ms, longer than the 500 ms timeout.
+    const c = pool.make(hopperProvider(sb), { timeoutMs: 500, tokenManager: { maxConcurrentRenewals: 1 } })
+    const names = await expiredSessions(c, 4)
+    sb.stats.reset()
+    sb.faults.next("cryptohopper.token", { kind: "delay", ms: 250 }, 4)
+    const results = await Promise.allSettled(names.map((session) => c.getAccessToken({ session })))
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "fulfilled", "fulfilled"])
+    expect(sb.stats.tokenRequests("cryptohopper")).toBe(4)
+  })
+
+  it("refuses a bound below one with ConfigError", () => {
+    expect(() => TokenManager.layer({ maxConcurrentRenewals: 0 })).toThrow(ConfigError)
+    expect(() =>
+      createOAuthClient(hopperProvider(sb), { tokenManager: { maxConcurrentRenewals: 1.5 } }),
+    ).toThrow(ConfigError)
+  })
+})
