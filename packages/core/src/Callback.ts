@@ -41,8 +41,14 @@ import type { TokenSet } from "./TokenSet.js"
 import type { HttpTransport } from "./Transport.js"
 import { redactText } from "./internal/redact.js"
 
-/** Query parameters as Express, Nest and most query parsers hold them (`req.query`). */
-export type CallbackQuery = { readonly [name: string]: string | ReadonlyArray<string> | undefined }
+/**
+ * Query parameters as Express, Nest and most query parsers hold them (`req.query`, qs's
+ * `ParsedQs` included). A nested value (`code[x]=1`) is not the flat parameter and counts as an
+ * empty one.
+ */
+export interface CallbackQuery {
+  readonly [name: string]: undefined | string | CallbackQuery | ReadonlyArray<string | CallbackQuery>
+}
 
 /**
  * The full callback URL, a path with its query (`req.originalUrl`), a query string,

@@ -72,11 +72,17 @@ describe("handleCallback: accepted but wrong (issue 12, hole 3)", () => {
   })
 })
 
+/** qs's ParsedQs, the type of Express's `req.query`. */
+interface ParsedQs {
+  [key: string]: undefined | string | ParsedQs | (string | ParsedQs)[]
+}
+
 describe("handleCallback input shapes (issue 12, hole 8)", () => {
   it("accepts req.query as Express and Nest hold it: a record of strings", async () => {
     const c = client()
     const { callback } = await login(c)
-    const query: Record<string, string | string[] | undefined> = Object.fromEntries(callback.searchParams)
+    // Typed as Express types req.query (qs's ParsedQs), so the call below must compile with it.
+    const query: ParsedQs = Object.fromEntries(callback.searchParams)
     query["unrelated"] = undefined
     const tokens = await c.handleCallback(query)
     expect(Redacted.value(tokens.accessToken).length).toBeGreaterThan(0)
@@ -96,6 +102,18 @@ describe("handleCallback input shapes (issue 12, hole 8)", () => {
     const query = { ...Object.fromEntries(callback.searchParams), state: [request.state, "other"] }
     const [e, requests] = await tokenRequestsDuring(() => rejectionOf(c.handleCallback(query)))
     expect(e).toMatchObject({ _tag: "StateMismatch", reason: "mismatch" })
+    expect(requests).toBe(0)
+  })
+
+  it("reads a qs-nested parameter (code[x]=1) as an empty one, never as the code, with no token request", async () => {
+    const c = client()
+    const { callback } = await login(c)
+    const query: ParsedQs = {
+      ...Object.fromEntries(callback.searchParams),
+      code: { x: callback.searchParams.get("code")! },
+    }
+    const [e, requests] = await tokenRequestsDuring(() => rejectionOf(c.handleCallback(query)))
+    expect(e).toMatchObject({ _tag: "AuthorizationError", error: "invalid_request" })
     expect(requests).toBe(0)
   })
 
