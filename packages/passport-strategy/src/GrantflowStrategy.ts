@@ -21,7 +21,9 @@ import {
   createOAuthClient,
   decodePending,
   encodePending,
+  PendingSeal,
   StateMismatch,
+  type EncryptionKey,
   type OAuthClient,
   type OAuthClientOptions,
   type PendingAuthorization,
@@ -29,6 +31,7 @@ import {
   type StateStore,
   type TokenSet,
 } from "@grantflow/core"
+import * as Effect from "effect/Effect"
 import * as PassportStrategyModule from "passport-strategy"
 import { consume, remember } from "./internal/SessionState.js"
 
@@ -89,6 +92,12 @@ export interface GrantflowStrategyBaseOptions {
   readonly name?: string | undefined
   /** Session property the pending logins live under; defaults to `grantflow:<name>`. */
   readonly sessionKey?: string | undefined
+  /**
+   * Seal each pending login (its PKCE verifier included) with AES-256-GCM before it goes into the
+   * session (core's `PendingSeal`), so a session kept in a cookie (cookie-session) or a shared
+   * session store holds no verifier in clear. The first key seals, every listed key opens.
+   */
+  readonly encryptionKeys?: ReadonlyArray<EncryptionKey> | undefined
 }
 
 /** Options when verify receives `(tokens, done)`. */
@@ -170,6 +179,7 @@ export class GrantflowStrategy extends PassportStrategyBase {
   readonly #scopes: ReadonlyArray<string> | undefined
   readonly #callbackURL: string | undefined
   readonly #sessionKey: string
+  readonly #seal: PendingSeal.PendingSeal | undefined
 
   constructor(options: GrantflowStrategyOptions, verify: VerifyFunction)
   constructor(options: GrantflowStrategyOptionsWithRequest, verify: VerifyFunctionWithRequest)
@@ -207,6 +217,9 @@ export class GrantflowStrategy extends PassportStrategyBase {
     this.#scopes = options.scopes
     this.#callbackURL = options.callbackURL
     this.#sessionKey = options.sessionKey ?? `grantflow:${this.name}`
+    // Throws ConfigError at once for a malformed key.
+    this.#seal =
+      options.encryptionKeys === undefined ? undefined : PendingSeal.make({ keys: options.encryptionKeys })
   }
 
   /** Called by Passport for every `passport.authenticate(name)`; starts or finishes a login. */
@@ -247,7 +260,8 @@ export class GrantflowStrategy extends PassportStrategyBase {
     remember(session, this.#sessionKey, {
       state: pending.state,
       expiresAt: pending.expiresAt,
-      pending: encodePending(pending),
+      pending:
+        this.#seal === undefined ? encodePending(pending) : await Effect.runPromise(this.#seal.seal(pending)),
     })
     actions.redirect(url)
   }
@@ -268,7 +282,7 @@ export class GrantflowStrategy extends PassportStrategyBase {
       if (entry === "expired") return rejectState("expired")
       // This browser never started that login (or already finished it).
       if (entry === undefined) return rejectState("unknown")
-      pending = entry.pending === undefined ? undefined : decodeSafely(entry.pending)
+      pending = entry.pending === undefined ? undefined : await this.#readPending(entry.pending)
       if (pending === undefined) return rejectState("unknown")
     }
 
@@ -286,6 +300,12 @@ export class GrantflowStrategy extends PassportStrategyBase {
       return actions.error(err)
     }
     this.#runVerify(req, tokens, actions)
+  }
+
+  /** The session's pending login back; undefined for anything this strategy did not write (or cannot open). */
+  async #readPending(stored: string): Promise<PendingAuthorization | undefined> {
+    if (this.#seal === undefined) return decodeSafely(stored)
+    return Effect.runPromise(this.#seal.open(stored)).catch(() => undefined)
   }
 
   #runVerify(req: StrategyRequest, tokens: TokenSet, actions: PassportStrategyActions): void {

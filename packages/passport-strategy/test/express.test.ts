@@ -2,7 +2,7 @@
  * GrantflowStrategy in an Express 5 app with passport and express-session, driving whole logins
  * against a real @grantflow/sandbox over HTTP with a cookie jar.
  */
-import { createOAuthClient, MemoryStateStore, type TokenSet } from "@grantflow/core"
+import { createOAuthClient, generateEncryptionKey, MemoryStateStore, type TokenSet } from "@grantflow/core"
 import { startSandbox, type Sandbox } from "@grantflow/sandbox"
 import * as Redacted from "effect/Redacted"
 import session from "express-session"
@@ -309,6 +309,41 @@ describe("GrantflowStrategy configured in other ways", () => {
     const page = await finish(alice, callback)
     expect(page.path).toBe("/me")
     expect(puts).toBe(0)
+  })
+
+  it("seals the pending login in the session with encryptionKeys: the session holds no PKCE verifier, and the login still completes", async () => {
+    const sessions = new session.MemoryStore()
+    const sessionText = () =>
+      new Promise<string>((resolve, reject) =>
+        sessions.all((err, all) => (err ? reject(err) : resolve(JSON.stringify(all ?? {})))),
+      )
+    const app = await start({
+      sessions: { store: sessions },
+      strategy: (callbackURL) => {
+        registerCallback(sb, callbackURL)
+        return new GrantflowStrategy(
+          {
+            provider: hopperProvider(sb),
+            scopes: ["read"],
+            callbackURL,
+            encryptionKeys: [{ id: "k1", key: generateEncryptionKey() }],
+          },
+          async (tokens) => userFromTokens(sb, tokens),
+        )
+      },
+    })
+    const browser = new Browser()
+    const callback = await browser.callbackFor(app.loginUrl)
+    const stored = await sessionText()
+    expect(stored).toContain(callback.searchParams.get("state")!)
+    expect(stored).toContain("gf1.k1.")
+    expect(stored).not.toContain("codeVerifier")
+    expect((await finish(browser, callback)).path).toBe("/me")
+    // For contrast: without keys the session holds the encoded pending login, verifier included.
+    await new Browser().callbackFor(main.loginUrl)
+    expect(await new Promise<string>((r) => store.all((_, all) => r(JSON.stringify(all))))).toContain(
+      "codeVerifier",
+    )
   })
 
   it("rejects a callback that comes back after its pending login expired", async () => {
