@@ -5,7 +5,9 @@
  * `access_denied` fails with AuthorizationError; an expired device code (the server's
  * `expired_token`, or `expiresAt` passing before an answer) fails with AuthorizationError
  * whose `error` is `"expired_token"`: both mean the person has to start a new login. Any other
- * token-endpoint error fails as it is (OAuthServerError).
+ * token-endpoint error fails as it is (OAuthServerError). A poll that got no answer (timeout,
+ * network error) is repeated with exponential backoff (§3.5), up to MAX_UNANSWERED_POLLS times in
+ * a row; then its TransportError is the result.
  *
  * The waits go through Effect's Clock (a Schedule drives the polling), so a test moves them with
  * TestClock, and interrupting the fiber stops the polling.
@@ -43,33 +45,44 @@ export const SLOW_DOWN_STEP_MS = 5_000
 
 export const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 
-/** The person has not decided yet; never leaves this module. */
+/**
+ * RFC 8628 §3.5: consecutive polls that got no answer (timeout, network error) are retried with
+ * exponential backoff, this many times; then the TransportError is the result.
+ */
+export const MAX_UNANSWERED_POLLS = 3
+
+/** No decision yet (or no answer to this poll); never leaves this module. */
 class Pending extends Data.TaggedError("Pending")<{
-  readonly slowDown: boolean
-  readonly cause: OAuthServerError
+  readonly reason: "authorization_pending" | "slow_down" | "unanswered"
+  readonly answer: OAuthServerError | TransportError
 }> {}
 
 const expired = (description: string) =>
   new AuthorizationError({ error: "expired_token", description, uri: undefined })
 
 /**
- * The waits between polls: the grant's interval, 5 s longer after each `slow_down`, and no poll
- * that would start after the device code expired (the server could only answer `expired_token`).
+ * The waits between polls: the grant's interval, 5 s longer for good after each `slow_down`,
+ * doubled per consecutive unanswered poll (up to MAX_UNANSWERED_POLLS of them), and no poll that
+ * would start after the device code expired (the server could only answer `expired_token`).
  */
 const pollingSchedule = (grant: DeviceAuthorization): Schedule.Schedule<number, unknown> =>
   Schedule.fromStep(
     Effect.sync(() => {
       let intervalMs = grant.intervalMs
+      let unanswered = 0
       return (now: number, input: unknown) => {
-        if (input instanceof Pending && input.slowDown) intervalMs += SLOW_DOWN_STEP_MS
-        return now + intervalMs >= grant.expiresAt.getTime()
-          ? Cause.done(intervalMs)
-          : Effect.succeed([intervalMs, Duration.millis(intervalMs)] as [number, Duration.Duration])
+        const reason = input instanceof Pending ? input.reason : undefined
+        if (reason === "slow_down") intervalMs += SLOW_DOWN_STEP_MS
+        unanswered = reason === "unanswered" ? unanswered + 1 : 0
+        const delayMs = intervalMs * 2 ** unanswered
+        return unanswered > MAX_UNANSWERED_POLLS || now + delayMs >= grant.expiresAt.getTime()
+          ? Cause.done(delayMs)
+          : Effect.succeed([delayMs, Duration.millis(delayMs)] as [number, Duration.Duration])
       }
     }),
   )
 
-/** One device access token request, with the two "not yet" answers turned into Pending. */
+/** One device access token request, with the "not yet" answers and no answer turned into Pending. */
 const pollOnce = (provider: Provider, grant: DeviceAuthorization) =>
   Effect.gen(function* () {
     const now = yield* Clock.currentTimeMillis
@@ -91,9 +104,8 @@ const pollOnce = (provider: Provider, grant: DeviceAuthorization) =>
       (e): Effect.Effect<never, Pending | AuthorizationError | OAuthServerError> => {
         switch (e.error) {
           case "authorization_pending":
-            return Effect.fail(new Pending({ slowDown: false, cause: e }))
           case "slow_down":
-            return Effect.fail(new Pending({ slowDown: true, cause: e }))
+            return Effect.fail(new Pending({ reason: e.error, answer: e }))
           case "access_denied":
           case "expired_token":
             return Effect.fail(
@@ -103,6 +115,9 @@ const pollOnce = (provider: Provider, grant: DeviceAuthorization) =>
             return Effect.fail(e)
         }
       },
+    ),
+    Effect.catchTag("TransportError", (e): Effect.Effect<never, Pending | TransportError> =>
+      e.reason === "aborted" ? Effect.fail(e) : Effect.fail(new Pending({ reason: "unanswered", answer: e })),
     ),
   )
 
@@ -130,9 +145,11 @@ export const pollDeviceAuthorization = Effect.fn("OAuth.pollDeviceAuthorization"
   yield* Effect.sleep(Duration.millis(grant.intervalMs))
   return yield* pollOnce(provider, grant).pipe(
     Effect.retry({ schedule: pollingSchedule(grant), while: (e) => e._tag === "Pending" }),
-    // The schedule stops at expiry with the last "pending" answer in hand.
-    Effect.catchTag("Pending", () =>
-      Effect.fail(expired("the device code expired while the authorization was still pending")),
+    // The schedule stops at expiry, or after too many polls without an answer, with the last one in hand.
+    Effect.catchTag("Pending", (last): Effect.Effect<never, TransportError | AuthorizationError> =>
+      last.reason === "unanswered" && last.answer._tag === "TransportError"
+        ? Effect.fail(last.answer)
+        : Effect.fail(expired("the device code expired while the authorization was still pending")),
     ),
   )
 })

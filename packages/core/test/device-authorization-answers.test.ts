@@ -4,16 +4,24 @@
 import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { inspect } from "node:util"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { MAX_UNANSWERED_POLLS } from "../src/PollDeviceAuthorization.js"
 import {
   ConfigError,
   InvalidResponse,
+  OAuth,
+  TransportError,
   OAuthServerError,
   Providers,
   createOAuthClient,
   type OAuthClient,
 } from "../src/index.js"
+import { withRecordingClock } from "./support/recordingClock.js"
 
 const rejectionOf = async (p: Promise<unknown>): Promise<unknown> => {
   try {
@@ -29,7 +37,10 @@ const DEVICE_CODE = "dc-secret-0123456789abcdefghij"
 describe("device authorization answers", () => {
   let server: Server
   let base: string
-  let answer: { status: number; body: unknown } = { status: 200, body: {} }
+  type Answer = { status: number; body: unknown } | "reset"
+  let answer: Answer = { status: 200, body: {} }
+  /** Answers for the next requests, in order, before `answer` applies again. */
+  let script: Answer[] = []
   const requests: Array<{ authorization: string | undefined; body: string }> = []
   let client: OAuthClient
 
@@ -39,9 +50,12 @@ describe("device authorization answers", () => {
       req.on("data", (chunk: Buffer) => (body += chunk.toString()))
       req.on("end", () => {
         requests.push({ authorization: req.headers.authorization, body })
+        const next = script.shift() ?? answer
+        // A connection reset: the request got no answer, as on a dropped network.
+        if (next === "reset") return req.socket.destroy()
         res
-          .writeHead(answer.status, { "content-type": "application/json" })
-          .end(typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body))
+          .writeHead(next.status, { "content-type": "application/json" })
+          .end(typeof next.body === "string" ? next.body : JSON.stringify(next.body))
       })
     })
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
@@ -60,6 +74,8 @@ describe("device authorization answers", () => {
   })
   afterEach(() => {
     requests.length = 0
+    script = []
+    answer = { status: 200, body: {} }
   })
   afterAll(async () => {
     await client.dispose()
@@ -168,5 +184,60 @@ describe("device authorization answers", () => {
   it("fails with InvalidResponse for an HTML page", async () => {
     answer = { status: 200, body: "<html><body>Sign in</body></html>" }
     expect(await rejectionOf(client.deviceAuthorization())).toBeInstanceOf(InvalidResponse)
+  })
+
+  describe("polls that get no answer (RFC 8628 §3.5)", () => {
+    const provider = () =>
+      Providers.generic({
+        tokenEndpoint: `${base}/token`,
+        deviceAuthorizationEndpoint: `${base}/device_authorization`,
+        clientId: "tv-app",
+        clientSecret: "tv-secret",
+        allowInsecureHttp: true,
+      })
+    const pending = { status: 400, body: { error: "authorization_pending" } }
+    const tokens = { status: 200, body: { access_token: "at-1", token_type: "Bearer", expires_in: 3600 } }
+
+    it("polls again after a connection reset, doubling the wait per unanswered poll and back to the interval after an answer", async () => {
+      answer = { status: 200, body: { ...valid, interval: 1 } }
+      const result = await withRecordingClock(({ adjust, sleeps, waitForSleep }) =>
+        Effect.gen(function* () {
+          const grant = yield* OAuth.deviceAuthorization(provider())
+          script = ["reset", "reset", pending, "reset", tokens]
+          const fiber = yield* Effect.forkChild(OAuth.pollDeviceAuthorization(provider(), grant))
+          for (let n = 1; n <= 5; n++) {
+            yield* waitForSleep(n)
+            yield* adjust(sleeps[n - 1]!)
+          }
+          return { set: yield* Fiber.join(fiber), sleeps: [...sleeps] }
+        }),
+      )
+      expect(result.sleeps).toEqual([1_000, 2_000, 4_000, 1_000, 2_000])
+      expect(Redacted.value(result.set.accessToken)).toBe("at-1")
+      expect(requests).toHaveLength(6)
+    })
+
+    it(`fails with the TransportError after ${MAX_UNANSWERED_POLLS + 1} unanswered polls in a row`, async () => {
+      answer = { status: 200, body: { ...valid, interval: 1 } }
+      const result = await withRecordingClock(({ adjust, sleeps, waitForSleep }) =>
+        Effect.gen(function* () {
+          const grant = yield* OAuth.deviceAuthorization(provider())
+          answer = "reset"
+          const fiber = yield* Effect.forkChild(OAuth.pollDeviceAuthorization(provider(), grant))
+          for (let n = 1; n <= MAX_UNANSWERED_POLLS + 1; n++) {
+            yield* waitForSleep(n)
+            yield* adjust(sleeps[n - 1]!)
+          }
+          return { exit: yield* Fiber.await(fiber), sleeps: [...sleeps] }
+        }),
+      )
+      expect(result.sleeps).toEqual([1_000, 2_000, 4_000, 8_000])
+      const error = Exit.isFailure(result.exit)
+        ? Option.getOrUndefined(Exit.findErrorOption(result.exit))
+        : undefined
+      expect(error).toBeInstanceOf(TransportError)
+      expect(error).toMatchObject({ reason: "network" })
+      expect(requests).toHaveLength(1 + MAX_UNANSWERED_POLLS + 1)
+    })
   })
 })

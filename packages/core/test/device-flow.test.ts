@@ -2,18 +2,15 @@
 // `features.deviceFlow`): the person types the user code into oidc-provider's own pages (driven
 // over HTTP as a browser would), and the client polls its token endpoint.
 import { inspect } from "node:util"
-import * as Duration from "effect/Duration"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Redacted from "effect/Redacted"
-import { TestClock } from "effect/testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
   AuthorizationError,
   ConfigError,
-  HttpTransport,
   OAuth,
   Providers,
   TransportError,
@@ -23,6 +20,7 @@ import {
   type Provider,
 } from "../src/index.js"
 import { completeDeviceLogin, startOidcServer, type OidcServer } from "./support/oidcServer.js"
+import { withRecordingClock as withClock } from "./support/recordingClock.js"
 
 const rejectionOf = async (p: Promise<unknown>): Promise<unknown> => {
   try {
@@ -32,35 +30,6 @@ const rejectionOf = async (p: Promise<unknown>): Promise<unknown> => {
   }
   throw new Error("expected the promise to reject")
 }
-
-/**
- * A Clock that is the TestClock, but tells the test every time the code under test starts to
- * wait and for how long: the test then knows when to move time, and what the waits were.
- */
-const recordingClock = Effect.gen(function* () {
-  const clock = yield* TestClock.make()
-  const sleeps: number[] = []
-  const waiters: Array<() => void> = []
-  const recorded: Clock.Clock = {
-    ...clock,
-    sleep: (duration) =>
-      Effect.suspend(() => {
-        sleeps.push(Duration.toMillis(duration))
-        for (const wake of waiters.splice(0)) wake()
-        return clock.sleep(duration)
-      }),
-  }
-  /** Resolves once the code under test has started its `n`-th wait. */
-  const waitForSleep = (n: number): Effect.Effect<void> =>
-    Effect.promise(
-      () =>
-        new Promise<void>((resolve) => {
-          const check = () => (sleeps.length >= n ? resolve() : waiters.push(check))
-          check()
-        }),
-    )
-  return { clock: recorded, adjust: clock.adjust, sleeps, waitForSleep }
-})
 
 describe("device authorization grant against oidc-provider 9", { timeout: 30_000 }, () => {
   let op: OidcServer
@@ -214,22 +183,6 @@ describe("device authorization grant against oidc-provider 9", { timeout: 30_000
   })
 
   describe("polling pace, on Effect's Clock", () => {
-    /** Runs `program` with a recording TestClock and the real HTTP transport. */
-    const withClock = <A, E>(
-      program: (t: Effect.Success<typeof recordingClock>) => Effect.Effect<A, E, HttpTransport>,
-    ): Promise<A> =>
-      Effect.runPromise(
-        Effect.scoped(
-          Effect.gen(function* () {
-            const t = yield* recordingClock
-            return yield* program(t).pipe(
-              Effect.provideService(Clock.Clock, t.clock),
-              Effect.provideService(HttpTransport, HttpTransport.make({ timeoutMs: 5_000 })),
-            )
-          }),
-        ),
-      )
-
     it("waits the interval before each poll and 5 s longer after every slow_down", async () => {
       const provider = basicProvider()
       const polled = await withClock(({ adjust, sleeps, waitForSleep }) =>
