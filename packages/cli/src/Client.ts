@@ -24,10 +24,13 @@ export interface OpenClient {
   readonly scopes: ReadonlyArray<string> | undefined
 }
 
-/** Opens the store of the state directory (no provider needed: `status`). */
+/** Opens the store of the state directory (no provider needed: `status`), encrypted when a key is set. */
 export const openStore = async (ctx: CommandContext): Promise<FileTokenStore.FileTokenStore> => {
-  const { codec } = await import("./Encryption.js")
-  return FileTokenStore.make({ directory: StateDirectory.resolve(ctx.env), codec: await codec(ctx.env) })
+  const { encryptionOptions } = await import("./Encryption.js")
+  return FileTokenStore.make({
+    directory: StateDirectory.resolve(ctx.env),
+    encryption: encryptionOptions(ctx.env),
+  })
 }
 
 /** Resolves the command's provider and opens a client on it. Call `client.dispose()` when done. */

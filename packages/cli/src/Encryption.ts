@@ -1,16 +1,24 @@
 /**
- * Encryption at rest of the token files, when `GRANTFLOW_ENCRYPTION_KEY` is set. Uses core's
- * encryption at rest (one implementation for every store); until core offers it, a key that is set
- * is refused rather than ignored, so nobody believes their tokens are encrypted when they are not.
+ * `GRANTFLOW_ENCRYPTION_KEY`: the keys that encrypt the token files at rest, through core's
+ * `encryptedTokenStore`. One key (32 bytes, base64: `openssl rand -base64 32`), or for rotation a
+ * list `new-id:newkey,old-id:oldkey` whose first key seals and every key opens. A bare key has the
+ * id `default`. A malformed key is core's ConfigError (exit code 2), never silently ignored.
  */
+import type { EncryptionOptions } from "@grantflow/core"
+import * as Redacted from "effect/Redacted"
 import type { Env } from "./CommandContext.js"
-import type { TokenCodec } from "./FileTokenStore.js"
-import { UsageError } from "./UsageError.js"
 
-export const codec = async (env: Env): Promise<TokenCodec | undefined> => {
-  const key = env["GRANTFLOW_ENCRYPTION_KEY"]
-  if (key === undefined || key === "") return undefined
-  throw new UsageError(
-    "GRANTFLOW_ENCRYPTION_KEY is set, but this build of grantflow cannot encrypt tokens yet",
-  )
+export const DEFAULT_KEY_ID = "default"
+
+export const encryptionOptions = (env: Env): EncryptionOptions | undefined => {
+  const raw = env["GRANTFLOW_ENCRYPTION_KEY"]?.trim()
+  if (raw === undefined || raw === "") return undefined
+  return {
+    keys: raw.split(",").map((entry) => {
+      const colon = entry.indexOf(":")
+      return colon < 0
+        ? { id: DEFAULT_KEY_ID, key: Redacted.make(entry.trim()) }
+        : { id: entry.slice(0, colon).trim(), key: Redacted.make(entry.slice(colon + 1).trim()) }
+    }),
+  }
 }

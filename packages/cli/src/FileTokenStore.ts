@@ -4,9 +4,11 @@
  * rename), so a crash never leaves a torn token file. Pair it with `FileRefreshLock` on the same
  * directory so that two processes never renew one session at once.
  *
- * A file holds `{ version: 1, key, tokens }`: `tokens` is core's encoding of the TokenSet, or
- * its ciphertext when a `codec` from core's encryption at rest is given. Anything else in the
- * file (truncated JSON, another key, a wrong shape) is a `StoreError` naming the file.
+ * A file holds `{ version: 1, key, tokens }`: `tokens` is core's encoding of the TokenSet. With
+ * `encryption`, core's `encryptedTokenStore` seals each token set first (AES-256-GCM, bound to
+ * its session key), so the file holds no token in clear, and the file says `sealed: true`.
+ * Anything else in a file (truncated JSON, another key, a wrong shape, a sealed file read without
+ * the key) is a `StoreError` naming the file.
  *
  * @example
  * ```ts
@@ -21,7 +23,15 @@
  */
 import { readdir, readFile } from "node:fs/promises"
 import { join } from "node:path"
-import { decodeTokenSet, encodeTokenSet, StoreError, TokenStore, type TokenSet } from "@grantflow/core"
+import {
+  decodeTokenSet,
+  encodeTokenSet,
+  encryptedTokenStore,
+  type EncryptionOptions,
+  StoreError,
+  TokenStore,
+  type TokenSet,
+} from "@grantflow/core"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Result from "effect/Result"
@@ -30,17 +40,14 @@ import * as AtomicFile from "./AtomicFile.js"
 import * as FileName from "./FileName.js"
 import * as StateDirectory from "./StateDirectory.js"
 
-/** How a TokenSet becomes the `tokens` string of a file and back (core's encoding by default). */
-export interface TokenCodec {
-  readonly encode: (tokens: TokenSet) => Effect.Effect<string, StoreError>
-  readonly decode: (data: string) => Effect.Effect<TokenSet, StoreError>
-}
-
 export interface FileTokenStoreOptions {
   /** The state directory (see `StateDirectory.resolve`); sessions go to its `sessions/` folder. */
   readonly directory: string
-  /** Encryption at rest, or another encoding; default: core's plain `encodeTokenSet`. */
-  readonly codec?: TokenCodec | undefined
+  /**
+   * Encrypts every token set at rest with core's `encryptedTokenStore` (AES-256-GCM; the first
+   * key seals, every key opens). Without it, files written with encryption are refused.
+   */
+  readonly encryption?: EncryptionOptions | undefined
 }
 
 /** One stored session as `list` sees it: its tokens, or why they cannot be read. */
@@ -57,6 +64,8 @@ export type FileTokenStore = TokenStore["Service"] & {
 const TokenFile = Schema.Struct({
   version: Schema.Literal(1),
   key: Schema.String,
+  /** Written by a store with encryption: `tokens` is core's encoding of a sealed token set. */
+  sealed: Schema.optional(Schema.Boolean),
   tokens: Schema.String,
 })
 const decodeTokenFile = Schema.decodeUnknownResult(TokenFile)
@@ -64,27 +73,23 @@ const decodeTokenFile = Schema.decodeUnknownResult(TokenFile)
 const detail = (error: unknown): string =>
   error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : String(error)
 
-/** Core's plain encoding, with undecodable data turned into a StoreError. */
-export const plainCodec: TokenCodec = {
-  encode: (tokens) => Effect.succeed(encodeTokenSet(tokens)),
-  decode: (data) =>
-    Effect.try({
-      try: () => decodeTokenSet(data),
-      catch: (error) =>
-        new StoreError({
-          operation: "tokenStore.decode",
-          detail: `the stored token set is not valid (${detail(error)})`,
-        }),
-    }),
-}
+const decodeTokens = (file: string, data: string) =>
+  Effect.try({
+    try: () => decodeTokenSet(data),
+    catch: (error) =>
+      new StoreError({
+        operation: "tokenStore.get",
+        detail: `${file} holds no valid token set (${detail(error)})`,
+      }),
+  })
 
 /** The file that holds `key` in `directory`. */
 export const fileOf = (directory: string, key: string): string =>
   join(directory, "sessions", `${FileName.of(key)}.json`)
 
-/** A TokenStore over files in `options.directory`. */
+/** A TokenStore over files in `options.directory`. Throws core's ConfigError for a malformed encryption key. */
 export const make = (options: FileTokenStoreOptions): FileTokenStore => {
-  const codec = options.codec ?? plainCodec
+  const sealing = options.encryption !== undefined
   const sessions = join(options.directory, "sessions")
   let ready: Promise<void> | undefined
   const ensureDirectory = () =>
@@ -124,18 +129,17 @@ export const make = (options: FileTokenStoreOptions): FileTokenStore => {
       return Option.some(envelope.success)
     })
 
-  const decodeIn = (file: string, data: string) =>
-    codec
-      .decode(data)
-      .pipe(
-        Effect.mapError(
-          (error) =>
-            new StoreError({
-              operation: error.operation,
-              detail: `${file}: ${error.detail ?? "unreadable"}`,
-            }),
-        ),
+  const raw = (file: string, envelope: typeof TokenFile.Type) => {
+    if (envelope.sealed === true && !sealing) {
+      return Effect.fail(
+        new StoreError({
+          operation: "tokenStore.get",
+          detail: `${file} is encrypted: set GRANTFLOW_ENCRYPTION_KEY to the key it was written with`,
+        }),
       )
+    }
+    return decodeTokens(file, envelope.tokens)
+  }
 
   const get = (key: string) =>
     Effect.gen(function* () {
@@ -148,17 +152,22 @@ export const make = (options: FileTokenStoreOptions): FileTokenStore => {
           detail: `${file} belongs to another session`,
         })
       }
-      return Option.some(yield* decodeIn(file, envelope.value.tokens))
+      return Option.some(yield* raw(file, envelope.value))
     })
 
   const set = (key: string, tokens: TokenSet) =>
     Effect.gen(function* () {
       const file = fileOf(options.directory, key)
-      const data = yield* codec.encode(tokens)
+      const envelope = {
+        version: 1,
+        key,
+        ...(sealing ? { sealed: true } : {}),
+        tokens: encodeTokenSet(tokens),
+      }
       yield* Effect.tryPromise({
         try: async () => {
           await ensureDirectory()
-          await AtomicFile.write(file, `${JSON.stringify({ version: 1, key, tokens: data })}\n`)
+          await AtomicFile.write(file, `${JSON.stringify(envelope)}\n`)
         },
         catch: fail("tokenStore.set", file),
       })
@@ -184,28 +193,32 @@ export const make = (options: FileTokenStoreOptions): FileTokenStore => {
       const found: StoredSession[] = []
       for (const name of names.filter((n) => n.endsWith(".json")).sort()) {
         const file = join(sessions, name)
-        const read = yield* Effect.result(
-          Effect.flatMap(readEnvelope(file), (envelope) =>
-            Option.isNone(envelope)
-              ? Effect.succeed(undefined)
-              : Effect.map(Effect.result(decodeIn(file, envelope.value.tokens)), (tokens) => ({
-                  key: envelope.value.key,
-                  tokens,
-                })),
-          ),
-        )
-        if (Result.isFailure(read)) found.push({ key: undefined, file, problem: read.failure })
-        else if (read.success !== undefined) {
-          const { key, tokens } = read.success
-          found.push(
-            Result.isSuccess(tokens)
-              ? { key, file, tokens: tokens.success }
-              : { key, file, problem: tokens.failure },
-          )
+        const envelope = yield* Effect.result(readEnvelope(file))
+        if (Result.isFailure(envelope)) {
+          found.push({ key: undefined, file, problem: envelope.failure })
+          continue
         }
+        if (Option.isNone(envelope.success)) continue
+        const key = envelope.success.value.key
+        // Through the opened store: with encryption, this is where a record is decrypted.
+        const tokens = yield* Effect.result(
+          opened
+            .get(key)
+            .pipe(
+              Effect.mapError((e) =>
+                e.detail?.includes(file)
+                  ? e
+                  : new StoreError({ operation: e.operation, detail: `${file}: ${e.detail ?? e.message}` }),
+              ),
+            ),
+        )
+        if (Result.isFailure(tokens)) found.push({ key, file, problem: tokens.failure })
+        else if (Option.isSome(tokens.success)) found.push({ key, file, tokens: tokens.success.value })
       }
       return found
     })
 
-  return { ...TokenStore.of({ get, set, delete: remove }), directory: options.directory, list }
+  const files = TokenStore.of({ get, set, delete: remove })
+  const opened = options.encryption === undefined ? files : encryptedTokenStore(files, options.encryption)
+  return { ...opened, directory: options.directory, list }
 }
