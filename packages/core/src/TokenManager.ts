@@ -19,8 +19,10 @@
  *   caller sees it; a refresh answer without a refresh token keeps the old one.
  * - **No refresh loops**: a refresh token the server refuses (`invalid_grant`) deletes the session
  *   and fails with `LoginRequired` ("refresh-token-rejected").
+ * - **No dead sessions**: a session whose token expired and that has no refresh token is deleted
+ *   from the store when met (`LoginRequired` "no-refresh-token").
  * - **Told**: `onTokens` runs after every change of a session's tokens (login, set, refresh, clear,
- *   rejected), inside the session's lock, before the tokens are handed out.
+ *   rejected, expired), inside the session's lock, before the tokens are handed out.
  * - **Closed is closed**: once the manager's scope is closed, every call (the cached path too)
  *   fails with `ConfigError` ("disposed") and renewals in progress end the same way.
  *
@@ -82,6 +84,8 @@ export type TokenChangeReason =
   | "clear"
   /** The server refused the session's refresh token (`invalid_grant`): the session was deleted. */
   | "rejected"
+  /** The session's access token expired and it has no refresh token: the session was deleted. */
+  | "expired"
 
 /** What `onTokens` is told after a session's tokens changed. Its secrets stay `Redacted`. */
 export interface TokenChange {
@@ -110,7 +114,7 @@ export interface TokenManagerOptions extends RefreshPolicy.RefreshPolicyOptions 
    */
   readonly maxConcurrentRenewals?: number | undefined
   /**
-   * Runs after every change of a session's tokens (login, set, refresh, clear, rejected), while
+   * Runs after every change of a session's tokens (login, set, refresh, clear, rejected, expired), while
    * the session's lock is held and before the new tokens are handed out. Its failures are logged
    * (without the event) and never fail the change.
    */
@@ -375,7 +379,16 @@ export const make = (
       }
       if (Option.isNone(current)) return yield* new LoginRequired({ reason: "no-session" })
       const refreshToken = current.value.refreshToken
-      if (refreshToken === undefined) return yield* new LoginRequired({ reason: "no-refresh-token" })
+      if (refreshToken === undefined) {
+        const expiresAt = current.value.expiresAt
+        if (expiresAt !== undefined && expiresAt.getTime() <= (yield* Clock.currentTimeMillis)) {
+          // It can never produce a token again: keep no dead sessions in the store.
+          yield* store.delete(ref.key)
+          memo.invalidate(ref.key)
+          yield* notify(provider, ref.key, session, undefined, "expired")
+        }
+        return yield* new LoginRequired({ reason: "no-refresh-token" })
+      }
       return yield* refresh(provider, refreshToken).pipe(
         Effect.map((tokens) => ({ tokens: carryOver(current.value, tokens), changed: true })),
         Effect.catchIf(isInvalidGrant, () => refreshTokenRejected(provider, ref.key, session, refreshToken)),

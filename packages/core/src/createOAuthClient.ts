@@ -72,7 +72,7 @@ export interface OAuthClientOptions extends TransportOptions, ApiClientOptions, 
   readonly tokenManager?: Omit<TokenManagerOptions, "onTokens"> | undefined
   /**
    * Called after every change of a session's tokens (`reason`: login, set, refresh, clear,
-   * rejected), before the new tokens are handed out; awaited. Its secrets are `Redacted`; a hook
+   * rejected, expired), before the new tokens are handed out; awaited. Its secrets are `Redacted`; a hook
    * that throws is logged (without the event) and does not fail the change.
    */
   readonly onTokens?: ((change: TokenChange) => void | Promise<void>) | undefined

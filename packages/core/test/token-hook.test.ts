@@ -90,6 +90,18 @@ describe("the onTokens hook", { timeout: 30_000 }, () => {
     ])
   })
 
+  it("tells the app when a session expired without a refresh token and was deleted", async () => {
+    const changes: Array<TokenChange> = []
+    const c = pool.make(hopperProvider(rotating), { onTokens: (change) => void changes.push(change) })
+    const tokens = await login(c, "dan")
+    await c.setSession("dan", { ...tokens, refreshToken: undefined, expiresAt: new Date(Date.now() - 1) })
+    expect(await rejectionOf(c.getAccessToken({ session: "dan" }))).toMatchObject({
+      reason: "no-refresh-token",
+    })
+    expect(changes.map((x) => x.reason)).toEqual(["login", "set", "expired"])
+    expect(await rejectionOf(c.getAccessToken({ session: "dan" }))).toMatchObject({ reason: "no-session" })
+  })
+
   it("reports a new client-credentials token as a refresh of the client's session", async () => {
     const changes: Array<TokenChange> = []
     const provider = fuseProvider(rotating, { scopes: ["read"] })

@@ -69,8 +69,10 @@ describe("renewal before expiry", { timeout: 30_000 }, () => {
     expect(res.status).toBe(200)
   })
 
-  it("hands out a session's token without a refresh token until it really expires, then asks for a login", async () => {
-    const c = pool.make(hopperProvider(sb))
+  it("hands out a session's token without a refresh token until it really expires, then asks for a login and deletes it", async () => {
+    const provider = hopperProvider(sb)
+    const tokenStore = MemoryTokenStore.make()
+    const c = pool.make(provider, { tokenStore })
     const tokens = await login(c, "ivan")
     // Inside the 60 s skew window, but nothing to refresh with: still good for 30 s.
     await c.setSession("ivan", {
@@ -88,6 +90,8 @@ describe("renewal before expiry", { timeout: 30_000 }, () => {
       reason: "no-refresh-token",
     })
     expect(sb.stats.tokenRequests("cryptohopper")).toBe(0)
+    // Such a session can never produce a token again: it is gone from the store.
+    expect(await stored(tokenStore, provider, { session: "ivan" })).toBeUndefined()
   })
 
   it("refreshes on demand with forceRefresh, once for concurrent callers", async () => {
