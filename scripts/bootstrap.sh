@@ -9,6 +9,15 @@ cd "$GRANTFLOW_ROOT"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
+# Whether the caller's shell finds a fit node and the pinned pnpm by itself; if not, the scripts end
+# by saying how to get the ones installed here on PATH (path_hint).
+GRANTFLOW_CALLER_PATH="${PATH}"
+path_hint() {
+  if ! PATH="${GRANTFLOW_CALLER_PATH}" bash -c 'node_ok() { command -v node >/dev/null 2>&1 && node -e "const [a,b]=process.versions.node.split(\".\").map(Number); process.exit(a>22||(a===22&&b>=12)?0:1)"; }; node_ok && [ "$(pnpm --version 2>/dev/null)" = "$1" ]' _ "${PNPM_VERSION}"; then
+    say "node and pnpm for grantflow are in ~/.cache, not on your shell's PATH; for the pnpm commands in the docs run: source scripts/env.sh"
+  fi
+}
+
 node_ok() {
   command -v node >/dev/null 2>&1 || return 1
   node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>22||(a===22&&b>=12)?0:1)'

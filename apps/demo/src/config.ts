@@ -66,11 +66,14 @@ export class ConfigProblems extends Error {
 
   /** The text the demo prints before exiting. */
   report(): string {
+    // The way back to the embedded sandbox only helps when a provider's variables are the problem.
+    const providerProblem = this.problems.some((p) => /^CRYPTO(HOPPER|FUSE)_/.test(p.variable))
     return [
       "grantflow demo: cannot start, the configuration is invalid:",
       ...this.problems.map((p) => `  - ${p.variable}: ${p.message}`),
-      "",
-      "Unset every CRYPTOHOPPER_* and CRYPTOFUSE_* variable to run on the embedded sandbox.",
+      ...(providerProblem
+        ? ["", "Unset every CRYPTOHOPPER_* and CRYPTOFUSE_* variable to run on the embedded sandbox."]
+        : []),
     ].join("\n")
   }
 }

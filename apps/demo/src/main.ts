@@ -3,6 +3,7 @@
  * configured), prints where to go, and stops cleanly on Ctrl-C. A bad configuration stops it
  * before anything starts, with the variables named and exit code 1.
  */
+import { lookup } from "node:dns/promises"
 import { ConfigError } from "@grantflow/core"
 import { ConfigProblems, loadConfig, type DemoConfig } from "./config.js"
 import { type Demo, startDemo } from "./start-demo.js"
@@ -45,6 +46,13 @@ try {
   throw err
 }
 
+const badHost = () =>
+  fail(
+    `grantflow demo: cannot listen on HOST=${config!.host}: it is not an address of this machine; try HOST=127.0.0.1 (or 0.0.0.0 for every interface).`,
+  )
+// Checked before anything starts: Nest would log its own error (with a stack) for a failed listen.
+await lookup(config!.host).catch(badHost)
+
 let demo: Demo
 try {
   demo = await startDemo({ ...config!, logger: ["error", "warn"] })
@@ -54,8 +62,10 @@ try {
     fail(`grantflow demo: port ${config!.port} is already in use; start it with PORT=<another port>.`)
   if (code === "EACCES")
     fail(`grantflow demo: not allowed to listen on ${config!.host}:${config!.port}; try PORT=3000 or higher.`)
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EADDRNOTAVAIL") badHost()
   if (err instanceof ConfigError) fail(`grantflow demo: cannot start, ${err.message}`)
-  throw err
+  // Anything else: one line, not a stack trace (the cause is in the message).
+  fail(`grantflow demo: cannot start: ${err instanceof Error ? err.message : String(err)}`)
 }
 
 process.stdout.write(`${banner(demo!, config!)}\n`)

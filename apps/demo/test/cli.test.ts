@@ -81,11 +81,21 @@ describe("dist/main.js", () => {
     }
   })
 
-  it("refuses a PORT that is not a port", async () => {
+  it("refuses a PORT that is not a port, without the hint about provider variables", async () => {
     const result = await runMain({ PORT: "http" })
     expect(result.code).toBe(1)
     expect(result.stderr).toContain("PORT: must be a whole number from 0 to 65535")
+    expect(result.stderr).not.toContain("CRYPTOHOPPER_*")
     noStackTrace(result.stderr)
+  })
+
+  it("says in one line, without a stack trace, that a HOST which is no address of this machine cannot be listened on", async () => {
+    const result = await runMain({ PORT: "0", HOST: "not-a-host.invalid" })
+    expect(result.code).toBe(1)
+    expect(result.stderr.trim()).toBe(
+      "grantflow demo: cannot listen on HOST=not-a-host.invalid: it is not an address of this machine; try HOST=127.0.0.1 (or 0.0.0.0 for every interface).",
+    )
+    expect(result.stdout).not.toContain("running at")
   })
 
   describe("with CRYPTOFUSE_* pointing at a provider of its own", () => {

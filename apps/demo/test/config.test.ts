@@ -125,8 +125,20 @@ describe("loadConfig", () => {
     })()
     const report = err.report()
     expect(report).toContain("CRYPTOFUSE_BASE_URL: must be an http(s) URL")
+    expect(report).toContain("Unset every CRYPTOHOPPER_* and CRYPTOFUSE_* variable")
     expect(report).toContain("SESSION_SECRET: is too short")
     for (const value of ["very-secret-value", "nope://x", "tiny-secret"])
       expect(report + err.message).not.toContain(value)
+  })
+})
+
+describe("ConfigProblems.report", () => {
+  it("leaves out the hint about provider variables when only PORT and SESSION_SECRET are wrong", () => {
+    const report = new ConfigProblems([
+      { variable: "PORT", message: "must be a whole number from 0 to 65535" },
+      { variable: "SESSION_SECRET", message: "is too short" },
+    ]).report()
+    expect(report).toContain("PORT: must be a whole number")
+    expect(report).not.toContain("CRYPTOHOPPER_*")
   })
 })
