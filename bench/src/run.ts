@@ -5,6 +5,7 @@
  *   node src/run.ts                      everything, figures to bench/results.json
  *   node src/run.ts --smoke              each scenario once at toy size (the package's test)
  *   node src/run.ts --only hot_path,cold_request --runs 1 --out /tmp/r.json
+ *   node src/run.ts --only cold_request --contenders raw-fetch,grantflow --runs 5 --out /tmp/r.json
  */
 import { execFileSync } from "node:child_process"
 import { spawnSync } from "node:child_process"
@@ -26,6 +27,7 @@ const { values: args } = parseArgs({
     runs: { type: "string" },
     only: { type: "string" },
     out: { type: "string" },
+    contenders: { type: "string" },
   },
 })
 
@@ -51,6 +53,7 @@ async function runScenario(name: keyof typeof scenarios): Promise<ScenarioResult
     runs,
     smoke,
     log: (line) => console.log(smoke ? `[${name}] ${line.trim()}` : line),
+    contenders: args.contenders?.split(","),
   }
   try {
     if (!smoke) console.log(name)

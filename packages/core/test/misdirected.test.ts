@@ -55,7 +55,13 @@ afterAll(async () => {
 const transports: ReadonlyArray<
   readonly [string, () => HttpTransport["Service"], () => Layer.Layer<HttpTransport>]
 > = [
-  ["the default fetch transport", () => HttpTransport.make({ retries: 0 }), () => HttpTransport.layer()],
+  [
+    "the default transport (undici.request on Node)",
+    () => HttpTransport.make({ retries: 0 }),
+    () => HttpTransport.layer(),
+  ],
+  ["the undici transport", () => HttpTransport.undici({ retries: 0 }), () => HttpTransport.undiciLayer()],
+  ["the fetch transport", () => HttpTransport.fetch({ retries: 0 }), () => HttpTransport.fetchLayer()],
   ["KyTransport", () => KyTransport.make({ retries: 0 }), () => KyTransport.layer()],
 ]
 
