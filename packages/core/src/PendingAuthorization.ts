@@ -3,6 +3,9 @@
  * StateStore under `state`, taken (and so consumed) exactly once by `handleCallback`.
  */
 import * as Redacted from "effect/Redacted"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import { StoreError } from "./Errors.js"
 
 export interface PendingAuthorization {
   readonly state: string
@@ -18,11 +21,60 @@ export interface PendingAuthorization {
   readonly expiresAt: number
 }
 
+/** The format version `encodePending` writes. */
+export const PENDING_VERSION = 1
+
+const Optional = Schema.optional(Schema.NullOr(Schema.String))
+const StoredPending = Schema.Struct({
+  v: Schema.optional(Schema.Literal(1)),
+  state: Schema.NonEmptyString,
+  providerId: Schema.String,
+  codeVerifier: Optional,
+  redirectUri: Optional,
+  scopes: Schema.optional(Schema.Array(Schema.String)),
+  nonce: Optional,
+  createdAt: Schema.Finite,
+  expiresAt: Schema.Finite,
+})
+const decodeStored = Schema.decodeUnknownResult(StoredPending)
+
 /** Serialises a pending request for a store that keeps strings (e.g. Redis). Reveals the verifier: storage only. */
 export const encodePending = (p: PendingAuthorization): string =>
-  JSON.stringify({ ...p, codeVerifier: p.codeVerifier === undefined ? undefined : Redacted.value(p.codeVerifier) })
+  JSON.stringify({
+    ...p,
+    v: PENDING_VERSION,
+    codeVerifier: p.codeVerifier === undefined ? undefined : Redacted.value(p.codeVerifier),
+  })
 
+/**
+ * Reads what `encodePending` wrote (a record without `v` is read as version 1). Throws
+ * `StoreError` for anything else; the error never quotes the data.
+ */
 export const decodePending = (s: string): PendingAuthorization => {
-  const o = JSON.parse(s) as Omit<PendingAuthorization, "codeVerifier"> & { codeVerifier?: string }
-  return { ...o, codeVerifier: o.codeVerifier === undefined ? undefined : Redacted.make(o.codeVerifier) }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(s)
+  } catch {
+    throw new StoreError({ operation: "StateStore.take", detail: "the stored value is not JSON" })
+  }
+  const decoded = decodeStored(parsed)
+  if (Result.isFailure(decoded)) {
+    const v = typeof parsed === "object" && parsed !== null ? (parsed as { v?: unknown }).v : undefined
+    throw new StoreError({
+      operation: "StateStore.take",
+      detail:
+        v !== undefined && v !== PENDING_VERSION
+          ? `format version ${JSON.stringify(v)} is not one this grantflow reads (${PENDING_VERSION})`
+          : "the stored value is not a pending authorization (format version 1)",
+    })
+  }
+  const { v: _, ...o } = decoded.success
+  return {
+    ...o,
+    codeVerifier:
+      o.codeVerifier === undefined || o.codeVerifier === null ? undefined : Redacted.make(o.codeVerifier),
+    redirectUri: o.redirectUri ?? undefined,
+    scopes: o.scopes ?? [],
+    nonce: o.nonce ?? undefined,
+  }
 }

@@ -27,36 +27,103 @@ export interface TokenSet {
 }
 
 import * as R from "effect/Redacted"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import { StoreError } from "./Errors.js"
 
-/** Serialises a TokenSet for a store that keeps strings (e.g. Redis). Reveals the secrets: storage only. */
-export const encodeTokenSet = (t: TokenSet): string =>
-  JSON.stringify({
-    accessToken: R.value(t.accessToken),
-    tokenType: t.tokenType,
-    expiresAt: t.expiresAt?.getTime(),
-    refreshToken: t.refreshToken === undefined ? undefined : R.value(t.refreshToken),
-    scopes: t.scopes,
-    idToken: t.idToken === undefined ? undefined : R.value(t.idToken),
-    raw: t.raw,
-  })
+/** The format version `encodeTokenSet` writes. */
+export const TOKEN_SET_VERSION = 1
 
-export const decodeTokenSet = (s: string): TokenSet => {
-  const o = JSON.parse(s) as {
-    accessToken: string
-    tokenType: string
-    expiresAt?: number
-    refreshToken?: string
-    scopes: string[]
-    idToken?: string
-    raw: Record<string, unknown>
+/**
+ * A token set as plain JSON, as stores keep it (and as `TokenStore.fromPromise` hands it to your
+ * `get`/`set`). Secrets appear in clear here: storage only. `v` is the format version; a record
+ * without it is read as version 1 (what grantflow wrote before versioning), and absent `scopes` /
+ * `raw` as empty.
+ */
+export interface TokenSetJson {
+  readonly v?: 1 | undefined
+  readonly accessToken: string
+  readonly tokenType: string
+  /** Epoch milliseconds; absent or null when the server gave no lifetime. */
+  readonly expiresAt?: number | null | undefined
+  readonly refreshToken?: string | null | undefined
+  readonly scopes?: ReadonlyArray<string> | undefined
+  readonly idToken?: string | null | undefined
+  readonly raw?: Readonly<Record<string, unknown>> | undefined
+}
+
+const Secret = Schema.optional(Schema.NullOr(Schema.String))
+const StoredTokenSet = Schema.Struct({
+  v: Schema.optional(Schema.Literal(1)),
+  accessToken: Schema.NonEmptyString,
+  tokenType: Schema.String,
+  expiresAt: Schema.optional(Schema.NullOr(Schema.Finite)),
+  refreshToken: Secret,
+  scopes: Schema.optional(Schema.Array(Schema.String)),
+  idToken: Secret,
+  raw: Schema.optional(Schema.Record(Schema.String, Schema.Unknown)),
+})
+const decodeStored = Schema.decodeUnknownResult(StoredTokenSet)
+
+/** Names the version of a record written by a newer grantflow, so the error says what happened. */
+const versionProblem = (u: unknown, current: number): string | undefined => {
+  const v = typeof u === "object" && u !== null ? (u as { v?: unknown }).v : undefined
+  return v === undefined || v === current
+    ? undefined
+    : `format version ${JSON.stringify(v)} is not one this grantflow reads (${current})`
+}
+
+/**
+ * Reads a stored token set (a `TokenSetJson` object). Throws `StoreError` when it is not one: a
+ * wrong shape, an empty access token, an unknown format version. The error never quotes the data.
+ */
+export const tokenSetFromJson = (u: unknown, operation = "TokenStore.get"): TokenSet => {
+  const decoded = decodeStored(u)
+  if (Result.isFailure(decoded)) {
+    throw new StoreError({
+      operation,
+      detail:
+        versionProblem(u, TOKEN_SET_VERSION) ?? "the stored value is not a token set (format version 1)",
+    })
   }
+  const o = decoded.success
   return {
     accessToken: R.make(o.accessToken),
     tokenType: o.tokenType,
-    expiresAt: o.expiresAt === undefined ? undefined : new Date(o.expiresAt),
-    refreshToken: o.refreshToken === undefined ? undefined : R.make(o.refreshToken),
-    scopes: o.scopes,
-    idToken: o.idToken === undefined ? undefined : R.make(o.idToken),
-    raw: o.raw,
+    expiresAt: o.expiresAt === undefined || o.expiresAt === null ? undefined : new Date(o.expiresAt),
+    refreshToken:
+      o.refreshToken === undefined || o.refreshToken === null ? undefined : R.make(o.refreshToken),
+    scopes: o.scopes ?? [],
+    idToken: o.idToken === undefined || o.idToken === null ? undefined : R.make(o.idToken),
+    raw: o.raw ?? {},
   }
+}
+
+/** A token set as plain JSON for a store (see `TokenSetJson`). Reveals the secrets: storage only. */
+export const tokenSetToJson = (t: TokenSet): TokenSetJson => ({
+  accessToken: R.value(t.accessToken),
+  tokenType: t.tokenType,
+  expiresAt: t.expiresAt?.getTime(),
+  refreshToken: t.refreshToken === undefined ? undefined : R.value(t.refreshToken),
+  scopes: t.scopes,
+  idToken: t.idToken === undefined ? undefined : R.value(t.idToken),
+  raw: t.raw,
+  v: TOKEN_SET_VERSION,
+})
+
+/** Serialises a TokenSet for a store that keeps strings (e.g. Redis). Reveals the secrets: storage only. */
+export const encodeTokenSet = (t: TokenSet): string => JSON.stringify(tokenSetToJson(t))
+
+/**
+ * Reads what `encodeTokenSet` wrote. Throws `StoreError` for anything else (not JSON, a wrong
+ * shape, an unknown format version), so bad stored data fails as the store's error, never later.
+ */
+export const decodeTokenSet = (s: string): TokenSet => {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(s)
+  } catch {
+    throw new StoreError({ operation: "TokenStore.get", detail: "the stored value is not JSON" })
+  }
+  return tokenSetFromJson(parsed)
 }
