@@ -3,22 +3,19 @@
  * and file refresh lock of the state directory, so every `grantflow` process shares the sessions
  * and renews each at most once.
  */
-import type { OAuthClient, Provider, TokenSet } from "@grantflow/core"
+import type { OAuthClient, Provider } from "@grantflow/core"
 import type { CommandContext } from "./CommandContext.js"
 import * as FileRefreshLock from "./FileRefreshLock.js"
 import * as FileTokenStore from "./FileTokenStore.js"
 import * as ProviderConfig from "./ProviderConfig.js"
 import * as StateDirectory from "./StateDirectory.js"
 
-/** The session name of a user's login when `--session` is not given. */
-export const DEFAULT_SESSION = "default"
-
 export interface OpenClient {
   readonly provider: Provider
   readonly client: OAuthClient
   readonly store: FileTokenStore.FileTokenStore
-  /** `--session`, or "default". */
-  readonly session: string
+  /** `--session`; undefined is the client's default session (core's, the one `handleCallback(url)` stores). */
+  readonly session: string | undefined
   /** The store key of the command's session (the user session, or the client-credentials token for `scopes`). */
   readonly key: string
   readonly scopes: ReadonlyArray<string> | undefined
@@ -47,17 +44,13 @@ export const open = async (ctx: CommandContext): Promise<OpenClient> => {
     tokenStore: store,
     refreshLock: FileRefreshLock.make({ directory: store.directory }),
   })
-  const session = typeof ctx.flags["session"] === "string" ? ctx.flags["session"] : DEFAULT_SESSION
+  const session = typeof ctx.flags["session"] === "string" ? ctx.flags["session"] : undefined
   const scopes = ProviderConfig.parseScopes(ctx.flags["scopes"]) ?? config.defaultScopes
   const key =
     provider.grant === "client_credentials"
       ? SessionKey.clientCredentials(provider, scopes ?? provider.defaultScopes)
-      : SessionKey.user(provider, session)
+      : session === undefined
+        ? SessionKey.defaultSession(provider)
+        : SessionKey.user(provider, session)
   return { provider, client, store, session, key, scopes }
-}
-
-/** The stored token set of the command's session, if any (no renewal). */
-export const readSession = async (opened: OpenClient): Promise<TokenSet | undefined> => {
-  const [Effect, Option] = await Promise.all([import("effect/Effect"), import("effect/Option")])
-  return Option.getOrUndefined(await Effect.runPromise(opened.store.get(opened.key)))
 }

@@ -34,7 +34,7 @@ const commonHelp: ReadonlyArray<readonly [string, string]> = [
 ]
 
 const providerHelp: ReadonlyArray<readonly [string, string]> = [
-  ["--session <name>", "which of your sessions with the provider (default: default)"],
+  ["--session <name>", "a named session (several accounts); default: the client's default session"],
   ["--issuer <url>", "a provider by its issuer URL (RFC 8414 / OpenID discovery); or <NAME>_ISSUER"],
   ["--client-id <id>", "or <NAME>_CLIENT_ID (CRYPTOHOPPER_CLIENT_ID, CRYPTOFUSE_CLIENT_ID)"],
   ["--client-secret <s>", "or <NAME>_CLIENT_SECRET (the flag is visible to other local users in ps)"],

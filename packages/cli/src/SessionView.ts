@@ -4,7 +4,7 @@ import type { TokenSet } from "@grantflow/core"
 export interface SessionView {
   readonly provider: string
   readonly client: string
-  /** "user:<session>" or "client_credentials". */
+  /** "default" (the client's default session), "user:<name>" (`--session <name>`) or "client_credentials". */
   readonly session: string
   readonly scopes: ReadonlyArray<string>
   /** ISO 8601, or null when the provider did not say. */
@@ -27,7 +27,12 @@ export const view = (key: string, tokens: TokenSet, now = Date.now()): SessionVi
   return {
     provider: unpart(provider),
     client: unpart(client),
-    session: kind === "user" ? `user:${rest.join(":")}` : "client_credentials",
+    session:
+      kind === "user"
+        ? `user:${unpart(rest.join(":"))}`
+        : kind === "default"
+          ? "default"
+          : "client_credentials",
     scopes: tokens.scopes,
     expiresAt: tokens.expiresAt === undefined ? null : tokens.expiresAt.toISOString(),
     expired: tokens.expiresAt !== undefined && tokens.expiresAt.getTime() <= now,

@@ -45,7 +45,7 @@ describe("grantflow login (loopback redirect against the sandbox)", () => {
     expect((await stat(cli.directory)).mode & 0o777).toBe(0o700)
     expect((await stat(join(cli.directory, "sessions"))).mode & 0o777).toBe(0o700)
     const files = await readdir(join(cli.directory, "sessions"))
-    expect(files).toEqual(["cryptohopper%3Ahopper-app%3Auser%3Adefault.json"])
+    expect(files).toEqual(["cryptohopper%3Ahopper-app%3Adefault.json"])
     const file = join(cli.directory, "sessions", files[0]!)
     expect((await stat(file)).mode & 0o777).toBe(0o600)
     const stored = JSON.parse(await readFile(file, "utf8")) as {
@@ -54,7 +54,7 @@ describe("grantflow login (loopback redirect against the sandbox)", () => {
       tokens: string
     }
     expect(stored.version).toBe(1)
-    expect(stored.key).toBe("cryptohopper:hopper-app:user:default")
+    expect(stored.key).toBe("cryptohopper:hopper-app:default")
     const tokens = JSON.parse(stored.tokens) as {
       accessToken: string
       refreshToken: string
@@ -109,6 +109,21 @@ describe("grantflow login (loopback redirect against the sandbox)", () => {
     expect(outcome.stderr).not.toContain("not-the-secret")
   })
 
+  it("keeps a --session apart from the default session", async () => {
+    const { login, url } = await startLogin(["--session", "bot", "--scopes", "read"])
+    await consent(url, "approve")
+    expect((await login.done).code).toBe(0)
+    expect(await readdir(join(cli.directory, "sessions"))).toEqual([
+      "cryptohopper%3Ahopper-app%3Auser%3Abot.json",
+    ])
+    expect((await cli.run(["token", "cryptohopper", "--session", "bot"])).code).toBe(0)
+    expect((await cli.run(["token", "cryptohopper"])).code).toBe(3)
+    const status = JSON.parse((await cli.run(["status", "--json"])).stdout) as {
+      sessions: Array<{ session: string }>
+    }
+    expect(status.sessions.map((s) => s.session)).toEqual(["user:bot"])
+  })
+
   it("prints the result as JSON with --json, without any token", async () => {
     const { login, url } = await startLogin(["--json"])
     await consent(url, "approve")
@@ -118,7 +133,7 @@ describe("grantflow login (loopback redirect against the sandbox)", () => {
       ok: true,
       provider: "cryptohopper",
       client: "hopper-app",
-      session: "user:default",
+      session: "default",
       scopes: ["read"],
       expiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       expired: false,

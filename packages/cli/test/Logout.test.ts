@@ -30,7 +30,7 @@ describe("grantflow status and logout", () => {
       /^cryptofuse\s+fuse-client\s+client_credentials\s+read,write\s+expires in 10 h\s+no refresh token$/,
     )
     expect(lines[2]).toMatch(
-      /^cryptohopper\s+hopper-app\s+user:default\s+read,trade\s+expires in 365 days\s+refresh token$/,
+      /^cryptohopper\s+hopper-app\s+default\s+read,trade\s+expires in 365 days\s+refresh token$/,
     )
 
     const json = await cli.run(["status", "cryptohopper", "--json"])
@@ -39,7 +39,7 @@ describe("grantflow status and logout", () => {
       {
         provider: "cryptohopper",
         client: "hopper-app",
-        session: "user:default",
+        session: "default",
         scopes: ["read", "trade"],
         expiresAt: expect.any(String),
         expired: false,

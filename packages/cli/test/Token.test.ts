@@ -99,7 +99,7 @@ describe("grantflow token", () => {
   it("exits with 5 and names the file when the stored session is damaged", async () => {
     await loginToCryptohopper(cli)
     const file = await sessionFile()
-    await writeFile(file, '{"version":1,"key":"cryptohopper:hopper-app:user:default","tok')
+    await writeFile(file, '{"version":1,"key":"cryptohopper:hopper-app:default","tok')
     const outcome = await cli.run(["token", "cryptohopper"])
     expect(outcome.code).toBe(5)
     expect(outcome.stdout).toBe("")

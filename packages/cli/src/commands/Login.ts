@@ -106,9 +106,7 @@ export const login = async (ctx: CommandContext): Promise<number | void> => {
       return report(ctx, opened, tokens, "Logged in to")
     }
     if (provider.grant === "client_credentials") {
-      await client.getAccessToken({ scopes: opened.scopes })
-      const tokens = await Client.readSession(opened)
-      if (tokens === undefined) throw new CommandFailure("the token was not stored", ExitCode.store)
+      const tokens = await client.getTokenSet({ scopes: opened.scopes })
       return report(ctx, opened, tokens, "Got a client-credentials token from")
     }
     await loopbackLogin(ctx, opened, client)

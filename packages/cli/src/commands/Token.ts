@@ -12,16 +12,10 @@ export const token = async (ctx: CommandContext): Promise<void> => {
   try {
     const options =
       opened.provider.grant === "client_credentials" ? { scopes: opened.scopes } : { session: opened.session }
-    const accessToken = Redacted.value(await opened.client.getAccessToken(options))
-    if (!ctx.json) {
-      process.stdout.write(`${accessToken}\n`)
-      return
-    }
-    const tokens = await Client.readSession(opened)
-    ctx.result({
-      accessToken,
-      ...(tokens === undefined ? {} : { tokenType: tokens.tokenType, ...view(opened.key, tokens) }),
-    })
+    const tokens = await opened.client.getTokenSet(options)
+    const accessToken = Redacted.value(tokens.accessToken)
+    if (ctx.json) ctx.result({ accessToken, tokenType: tokens.tokenType, ...view(opened.key, tokens) })
+    else process.stdout.write(`${accessToken}\n`)
   } finally {
     await opened.client.dispose()
   }
