@@ -75,11 +75,12 @@ const detail = (error: unknown): string =>
 
 const decodeTokens = (file: string, data: string) =>
   Effect.try({
+    // Core's versioned decoding: a wrong shape or an unknown version is its StoreError.
     try: () => decodeTokenSet(data),
     catch: (error) =>
       new StoreError({
         operation: "tokenStore.get",
-        detail: `${file} holds no valid token set (${detail(error)})`,
+        detail: `${file} holds no valid token set (${error instanceof StoreError ? (error.detail ?? "unreadable") : detail(error)}); delete it and log in again`,
       }),
   })
 

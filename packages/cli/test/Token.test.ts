@@ -104,5 +104,15 @@ describe("grantflow token", () => {
     expect(outcome.code).toBe(5)
     expect(outcome.stdout).toBe("")
     expect(outcome.stderr).toContain(`${file} is not valid JSON`)
+
+    // Whole JSON, but not a token set: core's decoding refuses it, and the file is named.
+    await writeFile(
+      file,
+      JSON.stringify({ version: 1, key: "cryptohopper:hopper-app:default", tokens: '{"accessToken":42}' }),
+    )
+    const shape = await cli.run(["token", "cryptohopper"])
+    expect(shape.code).toBe(5)
+    expect(shape.stdout).toBe("")
+    expect(shape.stderr).toContain(`${file} holds no valid token set`)
   })
 })
