@@ -60,6 +60,8 @@ export class InvalidResponse extends Data.TaggedError("InvalidResponse")<{
   readonly reason: string
   /** The first bytes of the body with anything that looks like a secret replaced by `<redacted>`. */
   readonly excerpt: string
+  /** What the body was, when the answer was read: an HTML page is a proxy's or a bot wall's, not the OAuth server's. */
+  readonly bodyKind?: "empty" | "html" | "json" | "form" | "text" | undefined
 }> {
   override get message(): string {
     return `Invalid response (HTTP ${this.status}, ${this.contentType ?? "no content type"}): ${this.reason}`
@@ -102,7 +104,8 @@ export class StoreError extends Data.TaggedError("StoreError")<{
 /**
  * `getAccessToken` / `fetch` for a user session that cannot produce a token without the user:
  * no such session, a session without a refresh token, or one whose refresh token the server
- * refused (`invalid_grant`; the session is then deleted, so it is not retried in a loop).
+ * refused (`invalid_grant`, a bare 400: see RefreshRefusal; the session is then deleted, so it is
+ * not retried in a loop).
  * Send the user through `authorizationUrl` again.
  */
 export class LoginRequired extends Data.TaggedError("LoginRequired")<{
@@ -115,7 +118,7 @@ export class LoginRequired extends Data.TaggedError("LoginRequired")<{
       case "no-refresh-token":
         return "Login required: the session's access token expired and it has no refresh token"
       case "refresh-token-rejected":
-        return "Login required: the server rejected the session's refresh token (invalid_grant), so the session was cleared"
+        return "Login required: the server refused the session's refresh token, so the session was cleared"
     }
   }
 }

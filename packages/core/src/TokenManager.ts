@@ -17,8 +17,8 @@
  *   twice (a rotated refresh token spent twice kills the session).
  * - **Persisted before handed out**: the new token set is written to the store (awaited) before any
  *   caller sees it; a refresh answer without a refresh token keeps the old one.
- * - **No refresh loops**: a refresh token the server refuses (`invalid_grant`) deletes the session
- *   and fails with `LoginRequired` ("refresh-token-rejected").
+ * - **No refresh loops**: a refresh token the server refuses (`invalid_grant`, a bare 400: the rule
+ *   is in RefreshRefusal) deletes the session and fails with `LoginRequired` ("refresh-token-rejected").
  * - **No dead sessions**: a session whose token expired and that has no refresh token is deleted
  *   from the store when met (`LoginRequired` "no-refresh-token").
  * - **Told**: `onTokens` runs after every change of a session's tokens (login, set, refresh, clear,
@@ -64,6 +64,7 @@ import {
 import type { Provider } from "./Provider.js"
 import { refresh } from "./Refresh.js"
 import { RefreshLock } from "./RefreshLock.js"
+import * as RefreshRefusal from "./RefreshRefusal.js"
 import * as RefreshPolicy from "./RefreshPolicy.js"
 import * as SessionKey from "./SessionKey.js"
 import type { TokenSet } from "./TokenSet.js"
@@ -82,7 +83,7 @@ export type TokenChangeReason =
   | "refresh"
   /** `clearSession` forgot the session. */
   | "clear"
-  /** The server refused the session's refresh token (`invalid_grant`): the session was deleted. */
+  /** The server refused the session's refresh token (see RefreshRefusal): the session was deleted. */
   | "rejected"
   /** The session's access token expired and it has no refresh token: the session was deleted. */
   | "expired"
@@ -252,8 +253,7 @@ const sessionOf = (provider: Provider, options: AccessTokenOptions): Effect.Effe
 const sameToken = (a: Redacted.Redacted<string>, b: Redacted.Redacted<string> | undefined): boolean =>
   b !== undefined && (a === b || Redacted.value(a) === Redacted.value(b))
 
-const isInvalidGrant = (e: TokenError): e is OAuthServerError =>
-  e._tag === "OAuthServerError" && e.error === "invalid_grant"
+
 
 /** A refresh answer may leave out what did not change (RFC 6749 §5.1 `scope`; OpenID `id_token`). */
 const carryOver = (previous: TokenSet, next: TokenSet): TokenSet => ({
@@ -345,7 +345,7 @@ export const make = (
       yield* store.set(key, tokens)
     })
 
-    /** invalid_grant: the session is over, unless another holder rotated it meanwhile (its lock had expired). */
+    /** A refused refresh token: the session is over, unless another holder rotated it meanwhile (its lock had expired). */
     const refreshTokenRejected = Effect.fnUntraced(function* (
       provider: Provider,
       key: string,
@@ -391,7 +391,10 @@ export const make = (
       }
       return yield* refresh(provider, refreshToken).pipe(
         Effect.map((tokens) => ({ tokens: carryOver(current.value, tokens), changed: true })),
-        Effect.catchIf(isInvalidGrant, () => refreshTokenRejected(provider, ref.key, session, refreshToken)),
+        Effect.catchIf(
+          (e) => RefreshRefusal.endsSession(e, provider),
+          () => refreshTokenRejected(provider, ref.key, session, refreshToken),
+        ),
       )
     })
 

@@ -74,31 +74,37 @@ const plainWire = (value: Record<string, unknown>): typeof TokenWire.Type | unde
 }
 const decodeError = Schema.decodeUnknownResult(ErrorWire)
 
+type BodyKind = NonNullable<InvalidResponse["bodyKind"]>
+
 type Parsed =
-  | { readonly _tag: "Object"; readonly value: Record<string, unknown> }
-  | { readonly _tag: "Invalid"; readonly reason: string }
+  | { readonly _tag: "Object"; readonly value: Record<string, unknown>; readonly kind: BodyKind }
+  | { readonly _tag: "Invalid"; readonly reason: string; readonly kind: BodyKind }
 
 const parseBody = (response: HttpResponse): Parsed => {
   const contentType = (response.headers["content-type"] ?? "").toLowerCase()
   const text = response.body.trim()
-  if (text.length === 0) return { _tag: "Invalid", reason: "empty body" }
+  if (text.length === 0) return { _tag: "Invalid", reason: "empty body", kind: "empty" }
   // Some servers (GitHub, older ones) answer form-encoded; golang/oauth2 accepts that too.
   if (contentType.includes("application/x-www-form-urlencoded")) {
-    return { _tag: "Object", value: Object.fromEntries(new URLSearchParams(text)) }
+    return { _tag: "Object", value: Object.fromEntries(new URLSearchParams(text)), kind: "form" }
   }
   if (contentType.includes("text/html") || text.startsWith("<")) {
-    return { _tag: "Invalid", reason: "an HTML page instead of JSON (an error page or bot protection?)" }
+    return {
+      _tag: "Invalid",
+      reason: "an HTML page instead of JSON (an error page or bot protection?)",
+      kind: "html",
+    }
   }
   let value: unknown
   try {
     value = JSON.parse(text)
   } catch {
-    return { _tag: "Invalid", reason: "body is not valid JSON (truncated or malformed)" }
+    return { _tag: "Invalid", reason: "body is not valid JSON (truncated or malformed)", kind: "text" }
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return { _tag: "Invalid", reason: "body is JSON but not an object" }
+    return { _tag: "Invalid", reason: "body is JSON but not an object", kind: "json" }
   }
-  return { _tag: "Object", value: value as Record<string, unknown> }
+  return { _tag: "Object", value: value as Record<string, unknown>, kind: "json" }
 }
 
 /** What every decode needs to know besides the response. */
@@ -120,12 +126,13 @@ const secretsOf = (response: HttpResponse, ctx: DecodeContext): ReadonlyArray<st
   ...issuedSecretsIn(response.body, response.headers["content-type"]),
 ]
 
-const invalid = (response: HttpResponse, reason: string, ctx: DecodeContext): InvalidResponse =>
+const invalid = (response: HttpResponse, reason: string, ctx: DecodeContext, bodyKind: BodyKind): InvalidResponse =>
   new InvalidResponse({
     status: response.status,
     contentType: response.headers["content-type"],
     reason,
     excerpt: excerpt(response.body, secretsOf(response, ctx), response.headers["content-type"]),
+    bodyKind,
   })
 
 const text = (v: string | null | undefined, secrets: ReadonlyArray<string>): string | undefined =>
@@ -189,11 +196,21 @@ export const errorOf = (response: HttpResponse, ctx: DecodeContext = {}): OAuthS
       )
     }
   }
-  const reason =
-    parsed._tag === "Invalid"
-      ? `HTTP ${response.status} with ${parsed.reason}`
-      : `HTTP ${response.status} without an OAuth error in the body`
-  return invalid(response, reason, ctx)
+  const what = parsed._tag === "Invalid" ? parsed.reason : "no OAuth error in the body"
+  // "Come back later" is an answer, whatever page a gateway put around it: the caller gets a typed
+  // error carrying the wait (RFC 6749's code for an overloaded server), not an unreadable body.
+  if (response.status === 429 || (response.status === 503 && response.headers["retry-after"] !== undefined)) {
+    return serverError(
+      response,
+      {
+        error: "temporarily_unavailable",
+        description: `HTTP ${response.status} (${response.status === 429 ? "rate limited" : "unavailable"}) with ${what}`,
+        uri: undefined,
+      },
+      ctx,
+    )
+  }
+  return invalid(response, `HTTP ${response.status} with ${what}`, ctx, parsed.kind)
 }
 
 const splitScopes = (scope: string | ReadonlyArray<string> | null | undefined): ReadonlyArray<string> => {
@@ -220,7 +237,7 @@ export const decode = (
   Effect.suspend(() => {
     if (response.status < 200 || response.status >= 300) return Effect.fail(errorOf(response, ctx))
     const parsed = parseBody(response)
-    if (parsed._tag === "Invalid") return Effect.fail(invalid(response, parsed.reason, ctx))
+    if (parsed._tag === "Invalid") return Effect.fail(invalid(response, parsed.reason, ctx, parsed.kind))
     const value = parsed.value
     // An error inside a 200: Cryptohopper's gateway and some others do this.
     if (value["error"] !== undefined && value["error"] !== null && value["error"] !== false && value["error"] !== 0) {
@@ -238,6 +255,7 @@ export const decode = (
               ? "token response fields have the wrong types"
               : "token response has no access_token",
             ctx,
+            parsed.kind,
           ),
         )
       }
@@ -246,10 +264,10 @@ export const decode = (
     // An access token goes into a header as it is, and the type names its scheme: an empty,
     // blank or non-printable one would fail (or be misread) at the first API call.
     if (!HEADER_VALUE.test(wire.access_token)) {
-      return Effect.fail(invalid(response, "access_token is blank or has characters a header cannot carry", ctx))
+      return Effect.fail(invalid(response, "access_token is blank or has characters a header cannot carry", ctx, parsed.kind))
     }
     if (wire.token_type !== undefined && wire.token_type !== null && !AUTH_SCHEME.test(wire.token_type)) {
-      return Effect.fail(invalid(response, "token_type is empty or not an HTTP authentication scheme", ctx))
+      return Effect.fail(invalid(response, "token_type is empty or not an HTTP authentication scheme", ctx, parsed.kind))
     }
     const now = ctx.now ?? Date.now()
     const lifetime = statedLifetimeSeconds(wire.expires_in)
@@ -291,7 +309,7 @@ export const decodeObject = (
   Effect.suspend(() => {
     if (response.status < 200 || response.status >= 300) return Effect.fail(errorOf(response, ctx))
     const parsed = parseBody(response)
-    if (parsed._tag === "Invalid") return Effect.fail(invalid(response, parsed.reason, ctx))
+    if (parsed._tag === "Invalid") return Effect.fail(invalid(response, parsed.reason, ctx, parsed.kind))
     const error = parsed.value["error"]
     if (error !== undefined && error !== null && error !== false && error !== 0) {
       const serverError = errorInObject(response, parsed.value, ctx)
@@ -305,4 +323,4 @@ export const invalidAnswer = (
   response: HttpResponse,
   reason: string,
   ctx: DecodeContext = {},
-): InvalidResponse => invalid(response, reason, ctx)
+): InvalidResponse => invalid(response, reason, ctx, parseBody(response).kind)

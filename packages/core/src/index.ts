@@ -64,6 +64,7 @@ export {
   type TokenServices,
 } from "./TokenManager.js"
 export * as RefreshPolicy from "./RefreshPolicy.js"
+export * as RefreshRefusal from "./RefreshRefusal.js"
 export * as SessionKey from "./SessionKey.js"
 export * as MemoryStateStore from "./MemoryStateStore.js"
 export * as MemoryTokenStore from "./MemoryTokenStore.js"

@@ -15,12 +15,17 @@ import { toOAuthHttpError } from "./oauth-http-error.js"
 
 interface ExpressOrFastifyReply {
   status(code: number): { send(body: unknown): unknown }
+  /** Express */
+  setHeader?(name: string, value: string): unknown
+  /** Fastify */
+  header?(name: string, value: string): unknown
 }
 
 /**
  * Turns `@grantflow/core`'s tagged errors into HTTP answers with a JSON body
  * `{ statusCode, error: <_tag>, message }`: `AuthorizationError` and `LoginRequired` 401, `StateMismatch` 400,
- * `OAuthServerError` 502 (`invalid_grant` 401), `InvalidResponse` 502, `TransportError` 504,
+ * `OAuthServerError` 502 (`invalid_grant` 401; a provider that rate limits or is unavailable 503 with its
+ * `Retry-After`), `InvalidResponse` 502, `TransportError` 504,
  * `ConfigError` 500, `StoreError` 503. Messages never carry a secret or request data; details a
  * visitor should not see go to the Nest logger instead. Other exceptions pass through untouched.
  *
@@ -49,10 +54,15 @@ export class OAuthExceptionFilter implements ExceptionFilter<OAuthError> {
   catch(exception: OAuthError, host: ArgumentsHost): void {
     // The mapping is HTTP's; other transports keep their own error handling.
     if (host.getType() !== "http") throw exception
-    const { body, log } = toOAuthHttpError(exception)
+    const { body, log, headers } = toOAuthHttpError(exception)
     if (log) this.logger[log.level](log.message)
     const response = host.switchToHttp().getResponse<ExpressOrFastifyReply>()
     const adapter = this.adapterHost?.httpAdapter
+    for (const [name, value] of Object.entries(headers ?? {})) {
+      if (adapter) adapter.setHeader(response, name, value)
+      else if (typeof response.setHeader === "function") response.setHeader(name, value)
+      else response.header?.(name, value)
+    }
     if (adapter) adapter.reply(response, body, body.statusCode)
     else response.status(body.statusCode).send(body)
   }

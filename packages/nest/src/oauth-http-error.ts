@@ -14,6 +14,8 @@ export interface OAuthHttpMapping {
   readonly body: OAuthHttpError
   /** Logged, never sent: details a user must not see but an operator needs. */
   readonly log?: { readonly level: "warn" | "error"; readonly message: string } | undefined
+  /** Headers to send with the answer (lower-case names): `retry-after` when the provider asked us to wait. */
+  readonly headers?: Readonly<Record<string, string>> | undefined
 }
 
 const OAUTH_ERROR_TAGS: ReadonlySet<string> = new Set<OAuthError["_tag"]>([
@@ -43,9 +45,15 @@ const CREDENTIALS_REJECTED = new Set(["invalid_client", "unauthorized_client"])
  * ```
  */
 export const toOAuthHttpError = (e: OAuthError): OAuthHttpMapping => {
-  const answer = (statusCode: number, message: string, log?: OAuthHttpMapping["log"]): OAuthHttpMapping => ({
+  const answer = (
+    statusCode: number,
+    message: string,
+    log?: OAuthHttpMapping["log"],
+    headers?: OAuthHttpMapping["headers"],
+  ): OAuthHttpMapping => ({
     body: { statusCode, error: e._tag, message },
     log,
+    ...(headers === undefined ? {} : { headers }),
   })
   switch (e._tag) {
     case "AuthorizationError":
@@ -63,6 +71,18 @@ export const toOAuthHttpError = (e: OAuthError): OAuthHttpMapping => {
         )
       }
       if (e.error === "invalid_grant") return answer(401, "Session expired, sign in again")
+      // The provider is rate limiting or down for a while: pass its wait on, so clients back off
+      // instead of hammering us (and through us, the provider).
+      if (e.status === 429 || e.status === 503 || e.error === "temporarily_unavailable") {
+        return answer(
+          503,
+          e.retryAfter === undefined
+            ? "The provider is busy, try again shortly"
+            : `The provider is busy, try again in ${e.retryAfter} s`,
+          { level: "warn", message: e.message },
+          e.retryAfter === undefined ? undefined : { "retry-after": String(e.retryAfter) },
+        )
+      }
       return answer(502, `The provider refused the request: ${e.message}`, {
         level: "warn",
         message: e.message,

@@ -218,6 +218,28 @@ describe("OAuthExceptionFilter", () => {
     expect(res.body.message).toContain("invalid_scope")
   })
 
+  it("answers a provider that rate limits with a text page with 503 and forwards its Retry-After", async () => {
+    sb.faults.next("cryptofuse.token", {
+      kind: "rate-limit",
+      retryAfterSeconds: 42,
+      body: "Too Many Requests",
+    })
+    const res = await get("/token/cryptofuse")
+    expect(res.status).toBe(503)
+    expect(res.headers["retry-after"]).toBe("42")
+    expect(res.body).toMatchObject({
+      error: "OAuthServerError",
+      message: "The provider is busy, try again in 42 s",
+    })
+  })
+
+  it("answers a provider that rate limits with its own JSON with 503 and forwards its Retry-After", async () => {
+    sb.faults.next("cryptofuse.token", { kind: "rate-limit", retryAfterSeconds: 9 })
+    const res = await get("/token/cryptofuse")
+    expect(res.status).toBe(503)
+    expect(res.headers["retry-after"]).toBe("9")
+  })
+
   it("answers an HTML page from the token endpoint with 502 InvalidResponse", async () => {
     sb.faults.next("cryptofuse.token", { kind: "html" })
     const res = await get("/token/cryptofuse")
@@ -292,6 +314,15 @@ describe("OAuthExceptionFilter as APP_FILTER", () => {
       expect(res.headers["content-type"]).toMatch(/^application\/json/)
       expect(res.body.error).toBe("OAuthServerError")
       expect(res.text).not.toContain(WRONG_SECRET)
+      // Longer than the transport's own wait limit, so it is handed to the caller, not waited out.
+      sb.faults.next("cryptofuse.token", {
+        kind: "rate-limit",
+        retryAfterSeconds: 120,
+        body: "<html>busy</html>",
+      })
+      const busy = await request(app.getHttpServer()).get("/token")
+      expect(busy.status).toBe(503)
+      expect(busy.headers["retry-after"]).toBe("120")
     } finally {
       await app.close()
     }

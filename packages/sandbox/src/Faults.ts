@@ -29,8 +29,11 @@ export const FAULT_TARGETS: ReadonlyArray<FaultTarget> = [
 export type Fault =
   /** This status; `body` is sent as JSON when it parses as JSON, else as text/plain. */
   | { readonly kind: "status"; readonly status: number; readonly body?: string }
-  /** 429 with `Retry-After: <seconds>`. */
-  | { readonly kind: "rate-limit"; readonly retryAfterSeconds: number }
+  /**
+   * 429 with `Retry-After: <seconds>`; the body is the provider's JSON, or `body` as sent by a
+   * gateway in front of it (text/html when it starts with `<`, else text/plain).
+   */
+  | { readonly kind: "rate-limit"; readonly retryAfterSeconds: number; readonly body?: string }
   /** A text/html "IP blocked" bot-protection page; status 403 unless given (200 is the nastier case). */
   | { readonly kind: "html"; readonly status?: number }
   /** A 200 application/json body cut off mid-way (Content-Length matches what is sent). */
@@ -204,6 +207,16 @@ export const applyFault = async (
       return "answered"
     }
     case "rate-limit":
+      if (fault.body !== undefined) {
+        sendRaw(
+          res,
+          429,
+          fault.body.trimStart().startsWith("<") ? "text/html; charset=utf-8" : "text/plain; charset=utf-8",
+          fault.body,
+          { "retry-after": String(fault.retryAfterSeconds) },
+        )
+        return "answered"
+      }
       sendJson(res, 429, rateLimitBody(target, fault.retryAfterSeconds), {
         "retry-after": String(fault.retryAfterSeconds),
       })

@@ -60,6 +60,30 @@ describe("fault injection", () => {
     expect(res.headers.get("retry-after")).toBe("7")
   })
 
+  it("answers rate-limit with a gateway's text or HTML body when given one, still with Retry-After", async () => {
+    sb.faults.next("cryptofuse.token", {
+      kind: "rate-limit",
+      retryAfterSeconds: 3,
+      body: "Too Many Requests",
+    })
+    sb.faults.next("cryptofuse.token", {
+      kind: "rate-limit",
+      retryAfterSeconds: 4,
+      body: "<html><body>Slow down</body></html>",
+    })
+    const text = await fetch(sb.cryptofuse.tokenEndpoint, { method: "POST" })
+    expect([text.status, text.headers.get("retry-after"), await text.text()]).toEqual([
+      429,
+      "3",
+      "Too Many Requests",
+    ])
+    expect(text.headers.get("content-type")).toMatch(/^text\/plain/)
+    const html = await fetch(sb.cryptofuse.tokenEndpoint, { method: "POST" })
+    expect([html.status, html.headers.get("retry-after")]).toEqual([429, "4"])
+    expect(html.headers.get("content-type")).toMatch(/^text\/html/)
+    await html.text()
+  })
+
   it("answers html with a 403 bot-protection page by default", async () => {
     sb.faults.next("cryptohopper.api", { kind: "html" })
     const res = await fetch(`${sb.cryptohopper.apiBase}/hopper`)
