@@ -124,6 +124,23 @@ describe("grantflow login (loopback redirect against the sandbox)", () => {
     expect(status.sessions.map((s) => s.session)).toEqual(["user:bot"])
   })
 
+  it("stops on Ctrl-C with exit code 130 and closes the listener", async () => {
+    const { login, url } = await startLogin()
+    const redirect = new URL(new URL(url).searchParams.get("redirect_uri")!)
+    login.child.kill("SIGINT")
+    const outcome = await login.done
+    expect(outcome.code).toBe(130)
+    expect(outcome.stderr).toContain("grantflow: interrupted")
+    await expect(fetch(redirect)).rejects.toThrow()
+  })
+
+  it("gives up with exit code 4 when the browser does not come back within --timeout", async () => {
+    const { login } = await startLogin(["--timeout", "1"])
+    const outcome = await login.done
+    expect(outcome.code).toBe(4)
+    expect(outcome.stderr).toContain("the browser did not come back within 1 s; run grantflow login again")
+  })
+
   it("prints the result as JSON with --json, without any token", async () => {
     const { login, url } = await startLogin(["--json"])
     await consent(url, "approve")
