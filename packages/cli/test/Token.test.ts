@@ -87,6 +87,34 @@ describe("grantflow token", () => {
     expect(outcome.stderr).not.toContain("wrong-secret")
   })
 
+  it("ends a session whose refresh token the provider refuses: exit 3, the session forgotten", async () => {
+    await loginToCryptohopper(cli)
+    const file = await sessionFile()
+    const { refreshToken } = JSON.parse(
+      (JSON.parse(await readFile(file, "utf8")) as { tokens: string }).tokens,
+    ) as {
+      refreshToken: string
+    }
+    // Revoked behind the CLI's back (as a password change or an app removal would).
+    const revoked = await fetch(sb.cryptohopper.revocationEndpoint, {
+      method: "POST",
+      body: new URLSearchParams({
+        token: refreshToken,
+        client_id: "hopper-app",
+        client_secret: "hopper-secret",
+      }),
+    })
+    expect(revoked.status).toBe(200)
+    await expireStoredSession()
+    const outcome = await cli.run(["token", "cryptohopper"])
+    expect(outcome.code).toBe(3)
+    expect(outcome.stdout).toBe("")
+    expect(outcome.stderr).toBe(
+      "grantflow token: cryptohopper refused the stored refresh token: run grantflow login cryptohopper\n",
+    )
+    expect(await readdir(join(cli.directory, "sessions"))).toEqual([])
+  })
+
   it("exits with 3 and says how to log in when there is no session", async () => {
     const outcome = await cli.run(["token", "cryptohopper"])
     expect(outcome.code).toBe(3)
