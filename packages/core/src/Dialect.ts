@@ -46,6 +46,15 @@ export interface Dialect {
    * it is refused (mix-up defence). An `iss` that is present is always checked against the issuer.
    */
   readonly requireIssInCallback?: boolean | undefined
+  /**
+   * How the client id and secret are put into a `client_secret_basic` header.
+   * - `form-urlencoded` (default): each form-urlencoded first, as RFC 6749 §2.3.1 requires.
+   * - `raw`: as they are. For servers that do not URL-decode Basic credentials (authlib 1.2,
+   *   @node-oauth/oauth2-server 5.3, glewlwyd 2.7): with `form-urlencoded` they refuse a secret
+   *   holding a reserved character (`+ / = : %` ...) as `invalid_client`. A client id with `:`
+   *   cannot be sent raw.
+   */
+  readonly basicAuthEncoding?: "form-urlencoded" | "raw" | undefined
 }
 
 /** RFC 6749 as written. */

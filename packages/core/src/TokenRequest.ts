@@ -29,13 +29,20 @@ export interface BuiltTokenRequest {
 
 // A client's Basic header, computed on its first request (it is the same for every request),
 // keyed by the Redacted secret object so that new credentials get a new header.
-const basicHeaders = new WeakMap<Redacted.Redacted<string>, { readonly id: string; readonly header: Redacted.Redacted<string> }>()
+const basicHeaders = new WeakMap<
+  Redacted.Redacted<string>,
+  { readonly id: string; readonly encoding: BasicAuthEncoding; readonly header: Redacted.Redacted<string> }
+>()
 
-const basicHeaderOf = (clientId: string, secret: Redacted.Redacted<string>): string => {
+type BasicAuthEncoding = NonNullable<Provider["dialect"]["basicAuthEncoding"]>
+
+const basicHeaderOf = (clientId: string, secret: Redacted.Redacted<string>, encoding: BasicAuthEncoding): string => {
   const cached = basicHeaders.get(secret)
-  if (cached !== undefined && cached.id === clientId) return Redacted.value(cached.header)
-  const header = basicAuthorization(clientId, Redacted.value(secret))
-  basicHeaders.set(secret, { id: clientId, header: Redacted.make(header) })
+  if (cached !== undefined && cached.id === clientId && cached.encoding === encoding) {
+    return Redacted.value(cached.header)
+  }
+  const header = basicAuthorization(clientId, Redacted.value(secret), encoding)
+  basicHeaders.set(secret, { id: clientId, encoding, header: Redacted.make(header) })
   return header
 }
 
@@ -69,8 +76,15 @@ export const build = (
         if (secret === undefined) {
           return Effect.fail(new ConfigError({ reason: "client_secret_basic needs a clientSecret" }))
         }
+        const encoding = dialect.basicAuthEncoding ?? "form-urlencoded"
+        // RFC 7617: the first colon ends the user-id, so a raw id cannot hold one.
+        if (encoding === "raw" && client.clientId.includes(":")) {
+          return Effect.fail(
+            new ConfigError({ reason: 'basicAuthEncoding "raw" cannot send a client id that contains ":"' }),
+          )
+        }
         reveal(secret) // listed among the known secrets, so that an echo of it is scrubbed
-        const authorization = basicHeaderOf(client.clientId, secret)
+        const authorization = basicHeaderOf(client.clientId, secret, encoding)
         headers["authorization"] = authorization
         // A server (or a proxy's error page) may echo the header itself.
         knownSecrets.push(authorization.slice("Basic ".length))

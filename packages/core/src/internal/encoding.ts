@@ -16,7 +16,8 @@ export const formUrlEncode = (value: string): string => {
     if (ch === " ") out += "+"
     else if (unreserved.test(ch)) out += ch
     else {
-      for (const byte of new TextEncoder().encode(ch)) out += "%" + byte.toString(16).toUpperCase().padStart(2, "0")
+      for (const byte of new TextEncoder().encode(ch))
+        out += "%" + byte.toString(16).toUpperCase().padStart(2, "0")
     }
   }
   return out
@@ -34,6 +35,20 @@ export const base64 = (bytes: Uint8Array): string => {
 export const base64url = (bytes: Uint8Array): string =>
   base64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")
 
-/** RFC 6749 §2.3.1: `Basic base64(formUrlEncode(id):formUrlEncode(secret))`. */
-export const basicAuthorization = (clientId: string, clientSecret: string): string =>
-  "Basic " + base64(new TextEncoder().encode(`${formUrlEncode(clientId)}:${formUrlEncode(clientSecret)}`))
+/**
+ * RFC 6749 §2.3.1: `Basic base64(formUrlEncode(id):formUrlEncode(secret))`; with `raw`, the id and
+ * secret as they are (RFC 7617), for servers that do not decode them.
+ */
+export const basicAuthorization = (
+  clientId: string,
+  clientSecret: string,
+  encoding: "form-urlencoded" | "raw" = "form-urlencoded",
+): string =>
+  "Basic " +
+  base64(
+    new TextEncoder().encode(
+      encoding === "raw"
+        ? `${clientId}:${clientSecret}`
+        : `${formUrlEncode(clientId)}:${formUrlEncode(clientSecret)}`,
+    ),
+  )
