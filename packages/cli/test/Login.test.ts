@@ -1,4 +1,6 @@
 import { readdir, readFile, stat } from "node:fs/promises"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import { type Sandbox, startSandbox } from "@grantflow/sandbox"
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest"
@@ -163,6 +165,29 @@ describe("grantflow login (loopback redirect against the sandbox)", () => {
     expect(outcome.code).toBe(0)
     expect(outcome.stdout).toMatch(
       /^Got a client-credentials token from cryptofuse \(scopes read,write; expires in 10 h\)\n$/,
+    )
+  })
+
+  it("listens on exactly the port a redirect URI names, and says so when that port is taken", async () => {
+    const taken = createServer()
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve))
+    const port = (taken.address() as AddressInfo).port
+    try {
+      const outcome = await cli.run(["login", "cryptohopper", "--no-browser"], {
+        CRYPTOHOPPER_REDIRECT_URI: `http://127.0.0.1:${port}/callback`,
+      })
+      expect(outcome.code).toBe(2)
+      expect(outcome.stderr).toContain(`port ${port} of 127.0.0.1 is in use`)
+    } finally {
+      await new Promise((resolve) => taken.close(resolve))
+    }
+  })
+
+  it("refuses a redirect URI that is not loopback http, naming RFC 8252", async () => {
+    const outcome = await cli.run(["login", "cryptohopper", "--redirect-uri", "https://app.example/callback"])
+    expect(outcome.code).toBe(2)
+    expect(outcome.stderr).toContain(
+      "a terminal login needs a loopback redirect URI such as http://127.0.0.1/callback (RFC 8252 §7.3)",
     )
   })
 
