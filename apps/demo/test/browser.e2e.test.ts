@@ -57,6 +57,8 @@ describe("the demo's React page in Chromium", { timeout: 120_000 }, () => {
   /** Every raw token the server held whenever the browser got an answer, and every body it got. */
   const rawTokens = new Set<string>()
   const bodies: Array<string> = []
+  /** Every console error or warning and uncaught page error, in any tab, with where it happened. */
+  const consoleProblems: Array<string> = []
 
   const collectTokens = () => {
     for (const key of demo.ledger.keys()) {
@@ -75,13 +77,19 @@ describe("the demo's React page in Chromium", { timeout: 120_000 }, () => {
   /** The only Cryptohopper connection in the store, with its raw access token. */
   const hopperEntry = () => {
     const keys = hopperKeys()
-    if (keys.length !== 1) throw new Error(`expected one Cryptohopper connection, found ${keys.length}`)
+    if (keys.length !== 1) throw new Error(`expected one Cryptohopper connection, found ${keys.join(", ")}`)
     const entry = demo.ledger.entry(keys[0]!)!
     return { key: keys[0]!, entry, access: Redacted.value(entry.tokens.accessToken) }
   }
 
   const newContext = async (): Promise<BrowserContext> => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-GB" })
+    ctx.on("console", (msg) => {
+      if (msg.type() === "error" || msg.type() === "warning") {
+        consoleProblems.push(`${msg.type()} at ${msg.page()?.url() ?? "?"}: ${msg.text()}`)
+      }
+    })
+    ctx.on("weberror", (err) => consoleProblems.push(`uncaught: ${err.error().message}`))
     ctx.on("response", async (res) => {
       collectTokens()
       // Redirects have no body to read; everything else the browser received is kept.
@@ -179,6 +187,21 @@ describe("the demo's React page in Chromium", { timeout: 120_000 }, () => {
     await pill(tab, "hopper-status", "Not connected")
     expect(await tab.title()).toBe("grantflow demo")
     expect(hopperKeys()).toEqual([])
+    // A second tab, open before anyone connects: it must follow when the first tab connects.
+    const early = await open(context)
+    await pill(early, "hopper-status", "Not connected")
+
+    // Unticking every scope does not silently ask for some: Connect waits for a choice.
+    const connect = tab.getByRole("button", { name: "Connect Cryptohopper" })
+    const ticked = tab.locator("#cryptohopper input[name='scope']:checked")
+    const defaults = await ticked.evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value))
+    for (const value of defaults)
+      await tab.locator(`#cryptohopper input[name='scope'][value='${value}']`).uncheck()
+    expect(await connect.isDisabled()).toBe(true)
+    expect(await text(tab, "#hopper-no-scope")).toBe("Tick at least one permission to connect.")
+    for (const value of defaults)
+      await tab.locator(`#cryptohopper input[name='scope'][value='${value}']`).check()
+    expect(await connect.isEnabled()).toBe(true)
 
     await tab.getByRole("button", { name: "Connect Cryptohopper" }).click()
     await tab.waitForURL((url) => url.origin === demo.sandbox!.url, { timeout: 20_000 })
@@ -203,6 +226,9 @@ describe("the demo's React page in Chromium", { timeout: 120_000 }, () => {
       .filter({ hasText: "Connected to Cryptohopper with scopes: read, user." })
       .waitFor()
     expect(await text(tab, "#hopper-countdown")).toMatch(/^in \d s$|^due now/)
+    // The tab opened before connecting heard of it (BroadcastChannel) and asked the server itself.
+    await pill(early, "hopper-status", "Connected")
+    await early.close()
     // Web Locks exist on this origin (127.0.0.1 is a secure context): the tab test below uses them.
     expect(await tab.evaluate(() => typeof navigator.locks?.request === "function")).toBe(true)
   })
@@ -398,5 +424,10 @@ describe("the demo's React page in Chromium", { timeout: 120_000 }, () => {
     for (const body of [...bodies, ...pages]) {
       for (const token of rawTokens) expect(body.includes(token)).toBe(false)
     }
+  })
+
+  it("leaves the browser console without errors or warnings through every step above", () => {
+    // Signed out is a normal state (204, not 401), the consent page has an icon, nothing throws.
+    expect(consoleProblems).toEqual([])
   })
 })

@@ -166,7 +166,7 @@ describe("the demo on its embedded sandbox", () => {
     expect(home.status).toBe(200)
     expect(flash).toEqual({ kind: "error", text: `Cryptohopper did not connect: ${DENIED}` })
     expect(key).toBeUndefined()
-    expect((await browser.get(`${base}/api/cryptohopper/token`)).status).toBe(401)
+    expect((await browser.get(`${base}/api/cryptohopper/token`)).status).toBe(204)
   })
 
   it("calls the Cryptohopper API through client.fetch and shows its data", async () => {
@@ -239,9 +239,10 @@ describe("the demo on its embedded sandbox", () => {
     expect(refresh.status).toBe(400)
     expect(((await refresh.json()) as { error: string }).error).toBe("invalid_grant")
 
+    // The connection is gone: the page's token endpoint answers "no session" (204), not an error.
     const api = await browser.get(`${base}/api/cryptohopper/token`)
-    expect(api.status).toBe(401)
-    expect(json(api).error).toBe("LoginRequired")
+    expect(api.status).toBe(204)
+    expect(json(await browser.get(`${base}/api/status`)).cryptohopper.connected).toBe(false)
   })
 
   it("replaces and revokes a browser's earlier connection when it connects again", async () => {
@@ -320,10 +321,15 @@ describe("the demo on its embedded sandbox", () => {
 
   it("serves the React page's JSON API with a masked token and API calls through the server", async () => {
     const browser = newBrowser(demo)
+    // No session is a normal state of the page: 204 No Content, as backendSource reads it.
     const signedOut = await browser.get(`${base}/api/cryptohopper/token`)
-    expect(signedOut.status).toBe(401)
-    expect(json(signedOut)).toMatchObject({ error: "LoginRequired" })
-    expect(typeof json(signedOut).message).toBe("string")
+    expect(signedOut.status).toBe(204)
+    expect(signedOut.body).toBe("")
+    // Actions without a session are refused with the typed error.
+    const refresh = await browser.post(`${base}/api/cryptohopper/token/refresh`)
+    expect(refresh.status).toBe(401)
+    expect(json(refresh)).toMatchObject({ error: "LoginRequired" })
+    expect(typeof json(refresh).message).toBe("string")
 
     const { key } = await connect(demo, browser, base)
     const first = tokenOf(demo, key)
@@ -369,7 +375,7 @@ describe("the demo on its embedded sandbox", () => {
     const logout = await browser.post(`${base}/api/cryptohopper/logout`)
     expect(logout.status).toBe(200)
     expect(json(logout).revoked).toBe(true)
-    expect((await browser.get(`${base}/api/cryptohopper/token`)).status).toBe(401)
+    expect((await browser.get(`${base}/api/cryptohopper/token`)).status).toBe(204)
     expect((await browser.post(`${base}/api/cryptohopper/logout`)).status).toBe(401)
   })
 

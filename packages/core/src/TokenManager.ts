@@ -151,6 +151,12 @@ export interface CallbackOptions {
    * authorization-code provider), for `getAccessToken()` / `fetch()` without a session.
    */
   readonly session?: string | undefined
+  /**
+   * `false`: store the tokens nowhere, only return them (the caller keeps them, e.g. a Passport
+   * `verify` that calls `setSession(user.id, tokens)`). Default `true`. Without it, a login that
+   * names no session lands in the default session, which every caller of the client shares.
+   */
+  readonly store?: boolean | undefined
 }
 
 /** Everything `getAccessToken` can fail with. */

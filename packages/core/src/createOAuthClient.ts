@@ -183,10 +183,14 @@ export const createOAuthClient = (provider: Provider, options: OAuthClientOption
 
   // A completed login is stored as the named session or, without a name, as the default session;
   // a client-credentials client has no default user session, so only a named one is stored there.
-  const storeLogin = (m: TokenManager["Service"], session: string | undefined, tokens: TokenSet) =>
-    session === undefined && provider.grant === "client_credentials"
+  const storeLogin = (
+    m: TokenManager["Service"],
+    o: { readonly session?: string | undefined; readonly store?: boolean | undefined } | undefined,
+    tokens: TokenSet,
+  ) =>
+    o?.store === false || (o?.session === undefined && provider.grant === "client_credentials")
       ? Effect.void
-      : m.setSession(provider, session, tokens, "login")
+      : m.setSession(provider, o?.session, tokens, "login")
 
   let kyApi: KyInstance | undefined
   const client: OAuthClient = {
@@ -194,14 +198,14 @@ export const createOAuthClient = (provider: Provider, options: OAuthClientOption
     authorizationUrl: (o) => run(authorize(provider, { ...o, stateTtlMs: options.stateTtlMs })),
     handleCallback: (callback, o) =>
       withManager((m) =>
-        handleCallback(provider, callback).pipe(Effect.tap((tokens) => storeLogin(m, o?.session, tokens))),
+        handleCallback(provider, callback).pipe(Effect.tap((tokens) => storeLogin(m, o, tokens))),
       ),
     createAuthorizationRequest: (o) =>
       run(createAuthorizationRequest(provider, { ...o, stateTtlMs: options.stateTtlMs })),
     completeCallback: (callback, pendingLogin, o) =>
       withManager((m) =>
         completeCallback(provider, callback, pendingLogin).pipe(
-          Effect.tap((tokens) => storeLogin(m, o?.session, tokens)),
+          Effect.tap((tokens) => storeLogin(m, o, tokens)),
         ),
       ),
     exchangeCode: (code, o) =>
@@ -216,7 +220,7 @@ export const createOAuthClient = (provider: Provider, options: OAuthClientOption
           pollDeviceAuthorization(provider, grant),
           o?.signal,
           describeRequest("POST", provider.endpoints.token),
-        ).pipe(Effect.tap((tokens) => storeLogin(m, o?.session, tokens))),
+        ).pipe(Effect.tap((tokens) => storeLogin(m, o, tokens))),
       ),
     introspect: (token, o) => run(introspect(provider, token, { hint: o?.hint })),
     getAccessToken,

@@ -290,10 +290,12 @@ export class GrantflowStrategy extends PassportStrategyBase {
     try {
       // Without a pending login (no session, or a callback without state) the client's StateStore
       // path checks the callback and reports what is wrong with it.
+      // `store: false`: the tokens go to `verify`, which keeps them for its user; stored by the
+      // client they would land in its default session, shared by every user of the app.
       tokens =
         pending === undefined
-          ? await this.client.handleCallback(callbackUrl(req))
-          : await this.client.completeCallback(callbackUrl(req), pending)
+          ? await this.client.handleCallback(callbackUrl(req), { store: false })
+          : await this.client.completeCallback(callbackUrl(req), pending, { store: false })
     } catch (err) {
       const message = failureMessage(err)
       if (message !== undefined) return actions.fail({ message }, 401)

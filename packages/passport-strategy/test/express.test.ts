@@ -27,14 +27,29 @@ const verified: Array<TokenSet> = []
 let main: RunningExpressApp
 const store = new session.MemoryStore()
 
+/** The strategies built so far, by callback URL (one per app). */
+const strategies = new Map<string, GrantflowStrategy>()
+
 const hopperStrategy = (callbackURL: string): GrantflowStrategy => {
   registerCallback(sb, callbackURL)
-  return new GrantflowStrategy(
+  const strategy = new GrantflowStrategy(
     { provider: hopperProvider(sb), scopes: ["read", "trade"], callbackURL },
     async (tokens) => {
       verified.push(tokens)
       return userFromTokens(sb, tokens)
     },
+  )
+  strategies.set(callbackURL, strategy)
+  return strategy
+}
+
+/** The client's default session, which no login through the strategy may fill: verify keeps the tokens. */
+const defaultSessionOf = (app: RunningExpressApp) => {
+  const strategy = strategies.get(app.callbackURL)
+  if (strategy === undefined) throw new Error(`no strategy for ${app.url}`)
+  return strategy.client.getTokenSet().then(
+    () => "stored",
+    (e: { _tag?: string }) => e._tag,
   )
 }
 
@@ -124,6 +139,9 @@ describe("GrantflowStrategy with Express, passport and express-session", () => {
 
     const again = await json<{ user: HopperUser }>(browser, `${main.url}/me`)
     expect(again.body.user.username).toBe("sandbox-user")
+    // The user's tokens went to verify only, not into the client's default session that every
+    // caller of `client.getAccessToken()` without a session would share.
+    expect(await defaultSessionOf(main)).toBe("LoginRequired")
   })
 
   it("fails the login with the provider's message when the user denies consent", async () => {
@@ -412,6 +430,7 @@ describe("GrantflowStrategy without sessions", () => {
     const replay = await json<{ message: string }>(browser, callback.href)
     expect(replay.status).toBe(401)
     expect(replay.body.message).toMatch(/^State check failed/)
+    expect(await defaultSessionOf(stateless)).toBe("LoginRequired")
   })
 
   it("keeps pending logins in the StateStore it is given, so another instance sharing it finishes the login", async () => {

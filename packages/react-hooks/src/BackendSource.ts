@@ -4,7 +4,10 @@ import { isRecord, readJson, send, stringField } from "./internal/http.js"
 
 /** Where the backend serves the page's token (see the README for the endpoint contract). */
 export interface BackendSourceOptions {
-  /** `GET` -> 200 `{ accessToken, expiresAt, scopes, tokenType }`, or 401 when signed out. */
+  /**
+   * `GET` -> 200 `{ accessToken, expiresAt, scopes, tokenType }`, or 204 No Content when there is
+   * no session (signed out is a normal state, so it needs no error status; 401 is read the same).
+   */
   readonly tokenUrl: string
   /** Where `login()` navigates to start the authorization code flow on the server. */
   readonly loginUrl: string
@@ -72,7 +75,7 @@ export const backendSource = (options: BackendSourceOptions): TokenSource => {
   const timeoutMs = options.timeoutMs ?? 15_000
   const refreshUrl = options.refreshUrl ?? `${options.tokenUrl.replace(/\/+$/, "")}/refresh`
 
-  /** 401 means "no session": signed out, not an error. */
+  /** 204 (or 401) means "no session": signed out, not an error. */
   const tokenRequest = async (method: "GET" | "POST", url: string): Promise<SourceToken | null> => {
     const res = await send(
       options.fetch,
@@ -81,7 +84,7 @@ export const backendSource = (options: BackendSourceOptions): TokenSource => {
       timeoutMs,
     )
     const what = `${method} ${url}`
-    if (res.status === 401) {
+    if (res.status === 204 || res.status === 401) {
       await res.body?.cancel().catch(() => undefined)
       return null
     }

@@ -42,9 +42,9 @@ interface Empty {
  * ```
  */
 export type OAuthTokenState = TokenActions &
+  // One member per status, so that each early return (`if (status === "idle") return …`)
+  // removes its member and `accessToken` is a `string` after the last one.
   (
-    // One member per status, so that each early return (`if (status === "idle") return …`)
-    // removes its member and `accessToken` is a `string` after the last one.
     | ({ readonly status: "idle"; readonly error: null } & Empty)
     | ({ readonly status: "loading"; readonly error: null } & Empty)
     | ({ readonly status: "error"; readonly error: TokenError } & Empty)

@@ -41,6 +41,8 @@ export interface TokenStore extends TokenActions {
 type Message =
   | { readonly type: "token"; readonly from: string; readonly token: SourceToken }
   | { readonly type: "logout"; readonly from: string }
+  /** This tab found a session on load: signed-out tabs load their own (no token in the message). */
+  | { readonly type: "signedIn"; readonly from: string }
   | { readonly type: "fence"; readonly from: string; readonly nonce: string }
 
 const isSourceToken = (v: unknown): v is SourceToken => {
@@ -162,7 +164,9 @@ export const createTokenStore = (source: TokenSource, options: TokenStoreOptions
     set("loading", null, null)
     loading = source.load().then(
       (t) => {
-        if (epoch === started) accept(t)
+        if (epoch !== started) return
+        accept(t)
+        if (t !== null) post({ type: "signedIn", from: id })
       },
       (e: unknown) => {
         if (epoch === started) fail(e)
@@ -187,6 +191,17 @@ export const createTokenStore = (source: TokenSource, options: TokenStoreOptions
       adoptions++
       source.adopt?.(m.token)
       accept(m.token)
+    } else if (m.type === "signedIn" && status === "idle" && !hadSession) {
+      // Another tab signed in, e.g. after the login redirect. With a backend session the cookie is
+      // shared, so this tab asks its own source (a PKCE tab finds no session of its own and stays
+      // signed out): the message carries no token, so nothing crosses to a tab that had none.
+      const started = epoch
+      source.load().then(
+        (t) => {
+          if (t !== null && epoch === started && status === "idle" && !disposed) accept(t)
+        },
+        () => undefined,
+      )
     } else if (m.type === "logout" && status !== "idle") {
       epoch++
       source.adopt?.(null)

@@ -265,16 +265,17 @@ describe("backendSource with useOAuthToken", () => {
   })
 
   test("a store that never signed in ignores the tokens other stores announce", async () => {
+    const member = store(source())
+    const witness = store(source())
+    const stop = [member.subscribe(() => {}), witness.subscribe(() => {})]
+    await Promise.all([member.getValidToken(), witness.getValidToken()])
+    // Signed in elsewhere before this store loaded, and signed out by the time it asks.
     server.signedIn = false
     const outsider = store(source())
     const stopOutsider = outsider.subscribe(() => {})
     await outsider.getValidToken()
     expect(outsider.getSnapshot().status).toBe("idle")
     server.signedIn = true
-    const member = store(source())
-    const witness = store(source())
-    const stop = [member.subscribe(() => {}), witness.subscribe(() => {})]
-    await Promise.all([member.getValidToken(), witness.getValidToken()])
     await member.refresh()
     // The same announcement reached the witness, a store with a session, which took the token.
     await vi.waitFor(() => expect(witness.getSnapshot().accessToken).toBe(member.getSnapshot().accessToken))
@@ -283,6 +284,37 @@ describe("backendSource with useOAuthToken", () => {
     expect(outsider.getSnapshot().accessToken).toBeNull()
     stopOutsider()
     for (const u of stop) u()
+  })
+
+  test("a signed-out store loads its own token when another store signs in (a tab opened before connecting)", async () => {
+    server.signedIn = false
+    const early = store(source())
+    const stopEarly = early.subscribe(() => {})
+    await early.getValidToken()
+    expect(early.getSnapshot().status).toBe("idle")
+    expect(server.counts.tokenGets).toBe(1)
+
+    // Another tab comes back from the login redirect: the shared cookie now carries a session.
+    server.signedIn = true
+    const connected = store(source())
+    const stopConnected = connected.subscribe(() => {})
+    await connected.getValidToken()
+
+    await vi.waitFor(() => expect(early.getSnapshot().status).toBe("authenticated"))
+    // It asked the server itself (a third GET), rather than taking a token from the channel.
+    expect(server.counts.tokenGets).toBe(3)
+    expect(early.getSnapshot().accessToken).toBe(connected.getSnapshot().accessToken)
+    stopEarly()
+    stopConnected()
+  })
+
+  test("treats a 204 from the token endpoint as signed out, like a 401", async () => {
+    server.tokenMode = "no-content"
+    const s = store(source())
+    const { result } = renderHook(() => useOAuthToken(), { wrapper: wrapperFor(s) })
+    await waitFor(() => expect(server.counts.tokenGets).toBe(1))
+    await waitFor(() => expect(result.current.status).toBe("idle"))
+    expect(result.current.error).toBeNull()
   })
 
   test("logout POSTs the logout URL, goes idle, and logs out the other stores", async () => {

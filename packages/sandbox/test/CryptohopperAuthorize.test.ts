@@ -250,6 +250,11 @@ describe("Cryptohopper authorize endpoint", () => {
       expect(text).toContain('action="/cryptohopper/oauth2/authorize/decision"')
     })
 
+    it("declares an inline icon, so a browser does not ask the sandbox for /favicon.ico (a 404)", async () => {
+      const { text } = await authorize(sb, authorizeParams())
+      expect(text).toMatch(/<link rel="icon" href="data:[^"]*">/)
+    })
+
     it("redirects with a code that can be exchanged after Approve", async () => {
       const { verifier, challenge } = pkcePair()
       const { text } = await authorize(

@@ -35,7 +35,8 @@ export function App() {
   // Created once: OAuthProvider keeps the store of its first source for its whole life.
   const [source] = useState(() =>
     hopperSource({
-      scopes: () => (scopesRef.current.length > 0 ? scopesRef.current : HOPPER_DEFAULT_SCOPES),
+      // Connect is disabled while no scope is ticked, so these are always the person's choice.
+      scopes: () => scopesRef.current,
       onLogout: (result) => {
         setFlash(null)
         setLogoutResult(result)

@@ -19,7 +19,7 @@ export interface BackendServer {
   /** Lifetime of issued tokens. */
   lifetimeMs: number
   /** What GET tokenUrl answers when not "ok". */
-  tokenMode: "ok" | "json-500" | "html-502"
+  tokenMode: "ok" | "json-500" | "html-502" | "no-content"
   /** What POST refresh answers when not "ok". */
   refreshMode: "ok" | "invalid_grant"
   /** How long a refresh takes, so two concurrent refreshes really overlap. */
@@ -62,6 +62,10 @@ export const startBackendServer = async (): Promise<BackendServer> => {
       state.counts.tokenGets++
       if (state.tokenMode === "json-500")
         return json(res, 500, { error: "TransportError", message: "upstream unreachable" })
+      if (state.tokenMode === "no-content") {
+        res.writeHead(204)
+        return res.end()
+      }
       if (state.tokenMode === "html-502") {
         res.writeHead(502, { "content-type": "text/html" })
         return res.end("<html><body>Bad gateway at-secret-looking-text</body></html>")

@@ -22,7 +22,8 @@ export function FuseCard({ status, reloadStatus }: FuseCardProps) {
   const [call, setCall] = useState<ApiCall | null>(null)
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState<string | null>(null)
-  const now = useNow(1000)
+  // One clock for the pill and the countdown (TokenFacts gets it), so they agree on "expired".
+  const now = useNow(500)
 
   // From /api/status, read again after every action: the token is the app's, so another visitor
   // may have renewed it too.
@@ -98,6 +99,7 @@ export function FuseCard({ status, reloadStatus }: FuseCardProps) {
           history={token}
           renewWord="Renewed"
           expiredText="expired, the next call gets a new one"
+          now={now}
         />
       )}
 

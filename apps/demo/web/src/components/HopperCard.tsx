@@ -209,10 +209,16 @@ export function HopperCard(props: HopperCardProps) {
             className="btn btn-primary btn-wide"
             id="connect-cryptohopper"
             onClick={() => void run("connect", token.login)}
-            disabled={busy === "connect"}
+            disabled={busy === "connect" || props.scopes.length === 0}
+            aria-describedby={props.scopes.length === 0 ? "hopper-no-scope" : undefined}
           >
             {busy === "connect" ? "Opening Cryptohopper…" : "Connect Cryptohopper"}
           </button>
+          {props.scopes.length === 0 ? (
+            <p className="hint" id="hopper-no-scope">
+              Tick at least one permission to connect.
+            </p>
+          ) : null}
         </div>
       ) : null}
 

@@ -16,11 +16,17 @@ export interface TokenFactsProps {
   readonly renewWord: string
   /** Shown once the countdown reaches zero. */
   readonly expiredText: string
+  /**
+   * The clock of the card around these facts, when the card shows the expiry too (a status pill):
+   * one clock, so the pill and the countdown never disagree. Default: a clock of its own.
+   */
+  readonly now?: number | undefined
 }
 
 /** The token's facts: masked value, expiry countdown with a progress bar, scopes, refresh history. */
 export function TokenFacts(props: TokenFactsProps) {
-  const now = useNow(500)
+  const ownNow = useNow(500)
+  const now = props.now ?? ownNow
   const { expiresAt, history } = props
   const remaining = expiresAt === null ? null : expiresAt.getTime() - now
   const issuedAt = history === null ? null : Date.parse(history.refreshedAt ?? history.obtainedAt)

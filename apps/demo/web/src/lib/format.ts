@@ -5,9 +5,13 @@ const TIME = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-di
 /** `14:03:27` in the person's time zone. */
 export const clock = (at: Date | string): string => TIME.format(typeof at === "string" ? new Date(at) : at)
 
-/** `42 s`, `3 min 05 s`, `2 h 10 min`: how long until something happens. */
+/**
+ * `42 s`, `3 min 05 s`, `2 h 10 min`: how long until something happens. Whole seconds left,
+ * rounded down like any countdown: a 60 s token reads "59 s" a moment after it arrives, never
+ * "1 min 01 s" (rounding up turned 60.2 s of clock skew into a minute and a second).
+ */
 export const duration = (ms: number): string => {
-  const s = Math.max(0, Math.ceil(ms / 1000))
+  const s = Math.max(0, Math.floor(ms / 1000))
   if (s < 60) return `${s} s`
   const m = Math.floor(s / 60)
   if (m < 60) return `${m} min ${String(s % 60).padStart(2, "0")} s`
