@@ -11,7 +11,7 @@ import * as Redacted from "effect/Redacted"
 import { createClient } from "redis"
 import { Pending } from "./Pending.ts"
 import type { CachedOptions, SeedTokens, SessionOptions, SessionSource } from "./impls.ts"
-import type { RequestToken, Target, TokenSource } from "./peers/Target.ts"
+import type { ApiCall, RequestToken, Target, TokenSource } from "./peers/Target.ts"
 import { CLIENT_ID, CLIENT_SECRET } from "./stubServer.ts"
 
 type Core = typeof import("@grantflow/core")
@@ -43,6 +43,7 @@ const loadRedis = async (): Promise<Redis> => {
 const provider = (core: Core, t: Target) =>
   core.Providers.generic({
     tokenEndpoint: t.tokenEndpoint,
+    apiBase: t.url,
     clientId: CLIENT_ID,
     clientSecret: CLIENT_SECRET,
     grant: "client_credentials",
@@ -116,4 +117,16 @@ export const seedSessions = async (
 export const sessionSource = async (t: Target, o: SessionOptions): Promise<SessionSource> => {
   const { client, close } = await clientOnRedis(t, o.redisUrl)
   return { get: async (session) => Redacted.value(await client.getAccessToken({ session })), close }
+}
+
+/** `client.fetch("/resource")` with the token cached (api_call): the token is fetched before timing. */
+export const apiCall = async (t: Target): Promise<ApiCall> => {
+  const core = await loadCore()
+  const client = core.createOAuthClient(provider(core, t))
+  await client.getAccessToken()
+  return async () => {
+    const res = await client.fetch("/resource")
+    await res.arrayBuffer()
+    return res.status
+  }
 }

@@ -2,7 +2,7 @@
  * The registry of contenders per kind of work, by the names that appear in results.json. Each
  * library is imported only by the worker that runs it, so no worker pays for another's modules.
  */
-import type { RequestToken, Target, TokenSource } from "./peers/Target.ts"
+import type { ApiCall, RequestToken, Target, TokenSource } from "./peers/Target.ts"
 
 export interface CachedOptions {
   /** Set when the scenario shares tokens between processes through Redis. */
@@ -42,6 +42,12 @@ export const requestImpls: Record<string, (t: Target) => Promise<RequestToken>> 
   "openid-client": async (t) => (await import("./peers/openidClient.ts")).openidClient(t),
   "simple-oauth2": async (t) => (await import("./peers/simpleOauth2.ts")).simpleOauth2(t),
   "@badgateway/oauth2-client": async (t) => (await badgateway()).badgateway(t),
+}
+
+/** An authenticated API call with a cached token (api_call): grantflow's `fetch` against the floor. */
+export const apiImpls: Record<string, (t: Target) => Promise<ApiCall>> = {
+  "raw-fetch": async (t) => (await floor()).rawFetchApi(t),
+  grantflow: async (t) => (await grantflow()).apiCall(t),
 }
 
 /**

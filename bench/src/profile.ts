@@ -3,6 +3,7 @@
  * (the figures in README's "Where the microseconds go"):
  *
  *   node src/profile.ts grantflow 5000     # writes profiles/<contender>.cpuprofile, prints the top self times
+ *   node src/profile.ts api:grantflow 5000 # the same for api_call's contenders (cached-token API calls)
  *
  * The stub runs in a child process so that the profile holds the client's work only.
  */
@@ -11,7 +12,7 @@ import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Session } from "node:inspector/promises"
-import { requestImpls } from "./impls.ts"
+import { apiImpls, requestImpls } from "./impls.ts"
 import { startStub } from "./stubServer.ts"
 
 if (process.argv[2] === "--stub") {
@@ -24,7 +25,9 @@ if (process.argv[2] === "--stub") {
   const target = await new Promise<{ url: string; tokenEndpoint: string }>((r) =>
     child.once("message", r as never),
   )
-  const request = await requestImpls[impl]!(target)
+  const request = impl.startsWith("api:")
+    ? await apiImpls[impl.slice(4)]!(target)
+    : await requestImpls[impl]!(target)
   for (let i = 0; i < 500; i++) await request()
   const session = new Session()
   session.connect()

@@ -5,6 +5,7 @@ import type { SeedTokens } from "./impls.ts"
 export type Job =
   | { kind: "cold"; impl: string; target: Target; warmup: number; requests: number }
   | { kind: "hot"; impl: string; target: Target; warmupMs: number; measureMs: number }
+  | { kind: "api"; impl: string; target: Target; warmup: number; calls: number }
   | { kind: "herd"; impl: string; target: Target; callers: number; redisUrl?: string | undefined }
   | {
       kind: "rotation"
@@ -23,6 +24,7 @@ export type Job =
 export type WorkerResult =
   | { kind: "cold"; cpuUsPerRequest: number; wallMs: number }
   | { kind: "hot"; callsPerSecond: number; calls: number }
+  | { kind: "api"; cpuUsPerCall: number; wallMs: number }
   | {
       kind: "herd"
       elapsedMs: number

@@ -209,6 +209,44 @@ export async function hotPath(ctx: Context): Promise<ScenarioResult> {
   }
 }
 
+export async function apiCall(ctx: Context): Promise<ScenarioResult> {
+  const impls = ["raw-fetch", "grantflow"]
+  const parameters = ctx.smoke ? { warmup: 5, calls: 20 } : { warmup: 500, calls: 3000 }
+  ctx.stub.reset()
+  ctx.stub.configure({ expiresIn: 3600, rotation: false, delayMs: 0 })
+  const collected = await collect(ctx, "api_call", impls, async (impl) => {
+    const [r] = await runWorkers([{ kind: "api", impl, target: ctx.target, ...parameters }])
+    const api = only(r!, "api")
+    return { cpuUs: api.cpuUsPerCall, wallUs: (api.wallMs * 1000) / parameters.calls }
+  })
+  const results = entries(collected, "cpuUs")
+  const floor = okMedian(results["raw-fetch"])
+  const ratios: Record<string, number> = {}
+  const ours = okMedian(results.grantflow)
+  if (floor !== undefined && ours !== undefined) ratios["grantflow/raw-fetch"] = ours / floor
+  let verdict = notOk(results.grantflow)
+  if (verdict === undefined) {
+    const ratio = floor === undefined ? Number.NaN : ours! / floor
+    verdict = {
+      status: ratio <= 1.05 ? "met" : "not met",
+      detail: `${round(ours!)} µs/call, ${round(ratio)}x raw fetch with the same header (goal <= 1.05x)`,
+    }
+  }
+  return {
+    description:
+      "Client CPU time (process.cpuUsage, user+system) per authenticated API call with a cached token: " +
+      'client.fetch("/resource") against raw fetch sending the same Authorization header, body read, ' +
+      "sequential calls on a keep-alive connection after a warm-up, each contender in its own process.",
+    metric: "client CPU per API call",
+    unit: "µs",
+    goal: "at most 1.05x raw fetch",
+    results,
+    ratios,
+    verdict,
+    parameters: { ...parameters, stub: { delayMs: 0 } },
+  }
+}
+
 const herdStub = { expiresIn: 3600, rotation: false, delayMs: 20 }
 
 export async function herdInProcess(ctx: Context): Promise<ScenarioResult> {
@@ -405,6 +443,7 @@ export async function rotation(ctx: Context): Promise<ScenarioResult> {
 export const scenarios = {
   cold_request: coldRequest,
   hot_path: hotPath,
+  api_call: apiCall,
   herd_in_process: herdInProcess,
   herd_processes: herdProcesses,
   rotation,

@@ -4,7 +4,7 @@
  * for `go` (so several workers start together), does the work and sends its result.
  */
 import { performance } from "node:perf_hooks"
-import { requestImpls, sessionImpls, sourceImpls } from "./impls.ts"
+import { apiImpls, requestImpls, sessionImpls, sourceImpls } from "./impls.ts"
 import { Pending } from "./Pending.ts"
 import type { Job, ToParent, ToWorker, WorkerResult } from "./protocol.ts"
 
@@ -33,6 +33,23 @@ async function cold(job: Extract<Job, { kind: "cold" }>): Promise<WorkerResult> 
   const cpu = process.cpuUsage(cpu0)
   const wallMs = performance.now() - wall0
   return { kind: "cold", cpuUsPerRequest: (cpu.user + cpu.system) / job.requests, wallMs }
+}
+
+async function api(job: Extract<Job, { kind: "api" }>): Promise<WorkerResult> {
+  const call = await apiImpls[job.impl]!(job.target)
+  for (let i = 0; i < job.warmup; i++) {
+    const status = await call()
+    if (status !== 200) throw new Error(`the API answered ${status}`)
+  }
+  await send({ type: "ready" })
+  await started
+  globalThis.gc?.()
+  const wall0 = performance.now()
+  const cpu0 = process.cpuUsage()
+  for (let i = 0; i < job.calls; i++) await call()
+  const cpu = process.cpuUsage(cpu0)
+  const wallMs = performance.now() - wall0
+  return { kind: "api", cpuUsPerCall: (cpu.user + cpu.system) / job.calls, wallMs }
 }
 
 async function hot(job: Extract<Job, { kind: "hot" }>): Promise<WorkerResult> {
@@ -135,7 +152,7 @@ async function rotation(job: Extract<Job, { kind: "rotation" }>): Promise<Worker
 process.on("message", (message: ToWorker) => {
   if (message.type === "go") return go()
   const job = message.job
-  const run = { cold, hot, herd, rotation }[job.kind] as (j: Job) => Promise<WorkerResult>
+  const run = { cold, hot, api, herd, rotation }[job.kind] as (j: Job) => Promise<WorkerResult>
   run(job).then(
     async (result) => {
       await send({ type: "result", result })

@@ -9,6 +9,9 @@ export interface Target {
 /** One uncached client-credentials token request; resolves to the access token. */
 export type RequestToken = () => Promise<string>
 
+/** One authenticated API call (GET /resource with a token), body read; resolves to the status. */
+export type ApiCall = () => Promise<number>
+
 /** A cached token source: what hot_path and the herds call. */
 export interface TokenSource {
   get: () => Promise<string>

@@ -4,7 +4,7 @@
  */
 import { request as undiciRequest } from "undici"
 import { CLIENT_ID, CLIENT_SECRET } from "../stubServer.ts"
-import { accessTokenOf, type RequestToken, type Target, type TokenSource } from "./Target.ts"
+import { accessTokenOf, type ApiCall, type RequestToken, type Target, type TokenSource } from "./Target.ts"
 
 const basic = `Basic ${btoa(`${encodeURIComponent(CLIENT_ID)}:${encodeURIComponent(CLIENT_SECRET)}`)}`
 const formHeaders = {
@@ -75,5 +75,15 @@ export const cachedPromise = (t: Target): TokenSource => {
       // Only the first caller to see the stale token replaces it; the others share its request.
       return (await (p === current || p === undefined ? refresh() : p)).token
     },
+  }
+}
+
+/** The api_call floor: one token fetched up front, then plain `fetch` with the same header. */
+export const rawFetchApi = async (t: Target): Promise<ApiCall> => {
+  const headers = { authorization: `Bearer ${await rawFetch(t)()}` }
+  return async () => {
+    const res = await fetch(`${t.url}/resource`, { headers })
+    await res.arrayBuffer()
+    return res.status
   }
 }

@@ -36,6 +36,7 @@ import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import { ConfigError, InvalidResponse, TransportError } from "./Errors.js"
 import type { Provider } from "./Provider.js"
+import * as SessionKey from "./SessionKey.js"
 import type { SessionOptions } from "./SessionKey.js"
 import { type TokenError, TokenManager } from "./TokenManager.js"
 import { describeRequest } from "./Transport.js"
@@ -114,9 +115,25 @@ const originsOf = (() => {
   }
 })()
 
+/** The provider's API base without trailing slashes, and its origin. Computed once per provider. */
+const apiBaseOf = (() => {
+  const cache = new WeakMap<Provider, { readonly prefix: string; readonly origin: string } | undefined>()
+  return (provider: Provider) => {
+    if (!cache.has(provider)) {
+      const base = provider.endpoints.api
+      cache.set(
+        provider,
+        base === undefined ? undefined : { prefix: base.replace(/\/+$/, ""), origin: new URL(base).origin },
+      )
+    }
+    return cache.get(provider)
+  }
+})()
+
 /** One request as we send it: everything but the token, which is attached per hop. */
 interface Outgoing {
-  readonly url: URL
+  readonly href: string
+  readonly origin: string
   readonly method: string
   readonly headers: Headers
   readonly body: BodyInit | null | undefined
@@ -136,8 +153,10 @@ const fromInput = (
     // A Request's own body is a stream we cannot tell apart from an upload: it is sent once.
     const merged = new Request(input, init)
     const ownBody = input.body !== null && init.body === undefined
+    const url = new URL(merged.url)
     return {
-      url: new URL(merged.url),
+      href: url.href,
+      origin: url.origin,
       method: merged.method,
       headers: new Headers(merged.headers),
       body: ownBody ? merged.body : init.body,
@@ -147,19 +166,26 @@ const fromInput = (
     }
   }
   const raw = input instanceof URL ? input.href : input
-  let url: URL
-  if (isAbsolute(raw)) url = new URL(raw)
-  else {
-    const base = provider.endpoints.api
+  let href: string
+  let origin: string
+  if (isAbsolute(raw)) {
+    const url = new URL(raw)
+    href = url.href
+    origin = url.origin
+  } else {
+    const base = apiBaseOf(provider)
     if (base === undefined) {
       throw new ConfigError({
         reason: `provider ${provider.id} has no api base: pass an absolute URL to fetch`,
       })
     }
-    url = new URL(`${base.replace(/\/+$/, "")}/${raw.replace(/^\/+/, "")}`)
+    // Appended after the base's own path, a relative input cannot change the origin: no parse needed.
+    href = `${base.prefix}/${raw.replace(/^\/+/, "")}`
+    origin = base.origin
   }
   return {
-    url,
+    href,
+    origin,
     method: (init.method ?? "GET").toUpperCase(),
     headers: new Headers(init.headers),
     body: init.body,
@@ -175,7 +201,7 @@ const nextHop = (from: Outgoing, response: Response): Outgoing | undefined => {
   if (location === null) return undefined
   let url: URL
   try {
-    url = new URL(location, from.url)
+    url = new URL(location, from.href)
   } catch {
     return undefined
   }
@@ -195,11 +221,19 @@ const nextHop = (from: Outgoing, response: Response): Outgoing | undefined => {
       "content-location",
     ])
       headers.delete(h)
-    return { ...from, url, method: "GET", headers, body: undefined, replayable: true }
+    return {
+      ...from,
+      href: url.href,
+      origin: url.origin,
+      method: "GET",
+      headers,
+      body: undefined,
+      replayable: true,
+    }
   }
   // The body goes again: only when it can.
   if (from.body !== undefined && from.body !== null && !from.replayable) return undefined
-  return { ...from, url }
+  return { ...from, href: url.href, origin: url.origin }
 }
 
 const make = (options: ApiClientOptions) =>
@@ -215,7 +249,6 @@ const make = (options: ApiClientOptions) =>
      */
     const send = (out: Outgoing, headers: Headers) =>
       Effect.callback<Response, TransportError>((resume) => {
-        const request = describeRequest(out.method, out.url.href)
         const controller = new AbortController()
         const callerSignal = out.init.signal ?? undefined
         const ms = out.timeoutMs ?? timeoutMs
@@ -234,6 +267,7 @@ const make = (options: ApiClientOptions) =>
         }
         const fail = (error: unknown) => {
           done()
+          const request = describeRequest(out.method, out.href)
           const code = errorCode(error)
           resume(
             Effect.fail(
@@ -263,7 +297,7 @@ const make = (options: ApiClientOptions) =>
           return
         }
         try {
-          ;(custom ?? globalThis.fetch)(out.url.href, {
+          ;(custom ?? globalThis.fetch)(out.href, {
             ...out.init,
             method: out.method,
             headers,
@@ -304,10 +338,15 @@ const make = (options: ApiClientOptions) =>
       let out = first
       let authed = true
       for (let hop = 0; ; hop++) {
-        authed = authed && origins.has(out.url.origin)
-        const headers = new Headers(out.headers)
+        authed = authed && origins.has(out.origin)
+        // The token overwrites its own header on every send (a retry included); only a request
+        // that leaves the provider's origins gets a copy of the headers without credentials.
+        let headers = out.headers
         if (authed) attachToken(provider, headers, token)
-        else for (const name of credentialHeaders(provider)) headers.delete(name)
+        else {
+          headers = new Headers(headers)
+          for (const name of credentialHeaders(provider)) headers.delete(name)
+        }
         const response = yield* send(out, headers)
         if (!REDIRECTS.has(response.status)) return { response, carried: authed }
         const next = nextHop(out, response)
@@ -329,7 +368,22 @@ const make = (options: ApiClientOptions) =>
           ? Effect.promise(() => refusedInBody(response))
           : Effect.succeed(false)
 
-    const fetch = Effect.fn("OAuth.fetch")(function* (
+    /** A fresh token the manager holds, without a trip through its renewal logic (the hot path). */
+    const defaultKeys = new WeakMap<Provider, string>()
+    const cached = (provider: Provider, o: SessionOptions): Redacted.Redacted<string> | undefined => {
+      if (o.session === "") return undefined // getAccessToken refuses it with ConfigError
+      if (o.session !== undefined || o.scopes !== undefined) return manager.peek(SessionKey.of(provider, o))
+      // The call without a session is the common one: its key is computed once per provider.
+      let key = defaultKeys.get(provider)
+      if (key === undefined) {
+        key = SessionKey.of(provider)
+        defaultKeys.set(provider, key)
+      }
+      return manager.peek(key)
+    }
+
+    // Untraced: the API call is a hot path; the renewal it may start has its own spans.
+    const fetch = Effect.fnUntraced(function* (
       provider: Provider,
       input: string | URL | Request,
       init: ApiRequestInit = {},
@@ -342,13 +396,14 @@ const make = (options: ApiClientOptions) =>
             ? e
             : new ConfigError({ reason: `invalid request: ${e instanceof Error ? e.message : String(e)}` }),
       })
-      if (!originsOf(provider).has(first.url.origin)) {
+      if (!originsOf(provider).has(first.origin)) {
         return yield* new ConfigError({
-          reason: `refusing to send ${provider.id}'s access token to ${first.url.origin}, which is not one of its endpoints`,
+          reason: `refusing to send ${provider.id}'s access token to ${first.origin}, which is not one of its endpoints`,
         })
       }
       const sessionOptions = { session, scopes }
-      const token = yield* manager.getAccessToken(provider, sessionOptions)
+      const token =
+        cached(provider, sessionOptions) ?? (yield* manager.getAccessToken(provider, sessionOptions))
       const { response, carried } = yield* exchange(provider, first, token)
       if (!carried || !(yield* refused(provider, response))) return response
       if (!first.replayable) {
