@@ -68,16 +68,20 @@ const hopper = createOAuthClient(
           },
         }),
   }),
-  { tokenStore },
+  {
+    tokenStore,
+    // Told after every change of a session's tokens (login, refresh, rotation, clear), after the
+    // store has them: here, a line in the log when a restart had to renew.
+    onTokens: (change) => console.log(`tokens: ${change.reason}`),
+  },
 )
-
-const session = "owner"
 try {
   const callback = process.argv[2]
   if (callback !== undefined) {
     // Decoded with a versioned schema: a damaged file is a StoreError, not a confusing failure later.
     const pending = decodePending(await readFile(`${file}.pending`, "utf8"))
-    await hopper.completeCallback(callback, pending, { session })
+    // No session name: the bot acts for one account, the client's default session.
+    await hopper.completeCallback(callback, pending)
     await rm(`${file}.pending`)
     console.log("logged in; tokens saved to", file)
   } else if (Object.keys(await load()).length === 0) {
@@ -86,8 +90,10 @@ try {
     console.log("log in at:", url)
   } else {
     // A refused or expired token is renewed with the stored refresh token, and the file updated.
-    const res = await hopper.fetch("/user/get", { session })
+    const res = await hopper.fetch("/user/get")
     console.log("user:", JSON.stringify(await res.json()))
+    const { expiresAt } = await hopper.getTokenSet()
+    console.log("access token valid until", expiresAt?.toISOString() ?? "further notice")
   }
 } finally {
   await hopper.dispose()

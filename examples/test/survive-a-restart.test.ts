@@ -40,6 +40,7 @@ describe("examples/survive-a-restart.ts", () => {
 
     const login = await run(callback)
     expect(login).toMatchObject({ code: 0, stderr: "" })
+    expect(login.stdout).toContain("tokens: login")
     const stored = JSON.parse(readFileSync(join(dir, "tokens.json"), "utf8"))
     const [key] = Object.keys(stored)
     expect(stored[key!]).toMatchObject({ v: 1, tokenType: "Bearer", refreshToken: expect.any(String) })
@@ -49,6 +50,8 @@ describe("examples/survive-a-restart.ts", () => {
     const restarted = await run()
     expect(restarted).toMatchObject({ code: 0, stderr: "" })
     expect(restarted.stdout).toContain('"user"')
+    expect(restarted.stdout).toMatch(/access token valid until \d{4}-/)
+    expect(restarted.stdout).not.toContain("tokens:")
     expect(sb.stats.tokenRequests("cryptohopper")).toBe(0)
 
     // The server stops accepting the stored access token: the next process renews it with the
@@ -58,6 +61,7 @@ describe("examples/survive-a-restart.ts", () => {
     const renewed = await run()
     expect(renewed).toMatchObject({ code: 0, stderr: "" })
     expect(renewed.stdout).toContain('"user"')
+    expect(renewed.stdout).toContain("tokens: refresh")
     expect(sb.stats.tokenRequests("cryptohopper")).toBe(1)
     const after = JSON.parse(readFileSync(join(dir, "tokens.json"), "utf8"))[key!]
     expect(after.refreshToken).not.toBe(stored[key!].refreshToken)

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
 import { type Sandbox, startSandbox } from "@grantflow/sandbox"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { fuseProvider, rejectionOf } from "./helpers/sandbox.js"
+import { followAuthorize, fuseProvider, hopperProvider, rejectionOf } from "./helpers/sandbox.js"
 import { clientPool } from "./helpers/tokenLifecycle.js"
 
 let sb: Sandbox
@@ -68,6 +68,20 @@ describe("client.api", { timeout: 20_000 }, () => {
     sb.faults.next("cryptofuse.api", { kind: "delay", ms: 15_000 })
     const e = await rejectionOf(fuse.api.get("rates/", { retry: 0 }))
     expect(e.name).toBe("TimeoutError")
+  })
+
+  it('calls Cryptohopper with the default session\'s token after handleCallback(url): hopper.api.get("hopper")', async () => {
+    const hopper = pool.make(hopperProvider(sb))
+    const { url } = await hopper.authorizationUrl({ scopes: ["read", "user"] })
+    await hopper.handleCallback(await followAuthorize(url))
+    const hoppers = await hopper.api.get("hopper").json<{ data: ReadonlyArray<unknown> }>()
+    expect(hoppers.data.length).toBeGreaterThan(0)
+    // A named session has its own ky instance with its own token.
+    const { url: second } = await hopper.authorizationUrl({ scopes: ["read", "user"] })
+    await hopper.handleCallback(await followAuthorize(second), { session: "yuri" })
+    expect(await hopper.session("yuri").api.get("user/get").json()).toMatchObject({
+      data: { user: expect.any(Object) },
+    })
   })
 
   it("is the same ky instance on every access", () => {
