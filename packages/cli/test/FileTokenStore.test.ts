@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises"
+import { copyFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { TokenSet } from "@grantflow/core"
@@ -41,6 +41,19 @@ describe("FileTokenStore", () => {
     expect(Option.map(read, (t) => Redacted.value(t.accessToken))).toEqual(Option.some("second"))
     await Effect.runPromise(store.delete("p:c:default"))
     expect(await Effect.runPromise(store.get("p:c:default"))).toEqual(Option.none())
+  })
+
+  it("ignores a temporary file a crash left between write and rename", async () => {
+    const store = FileTokenStore.make({ directory })
+    await Effect.runPromise(store.set("p:c:default", tokens("kept")))
+    await writeFile(
+      join(directory, "sessions", "p%3Ac%3Adefault.json.0123456789ab.tmp"),
+      '{"version":1,"key":"p:c:def',
+    )
+    const listed = await Effect.runPromise(store.list())
+    expect(
+      listed.map((s) => ("tokens" in s ? Redacted.value(s.tokens.accessToken) : s.problem.message)),
+    ).toEqual(["kept"])
   })
 
   it("refuses a file copied under another session's name", async () => {

@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from "node:fs/promises"
+import { readdir, readFile, stat, writeFile } from "node:fs/promises"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { join } from "node:path"
@@ -69,6 +69,17 @@ describe("grantflow login (loopback redirect against the sandbox)", () => {
       headers: { "access-token": tokens.accessToken },
     })
     expect(api.status).toBe(200)
+  })
+
+  it("opens the browser ($BROWSER) on the authorization URL when --no-browser is not given", async () => {
+    const opened = join(cli.stateHome, "opened-url")
+    const browser = join(cli.stateHome, "browser.sh")
+    await writeFile(browser, `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`, { mode: 0o700 })
+    const login = cli.start(["login", "cryptohopper"], { BROWSER: browser })
+    const printed = (await login.waitForStderr(AUTHORIZATION_URL))[1]!
+    await expect.poll(() => readFile(opened, "utf8").catch(() => ""), { timeout: 10_000 }).toBe(printed)
+    await consent(printed, "approve")
+    expect((await login.done).code).toBe(0)
   })
 
   it("takes exactly one callback: a stray one with another state is turned away, and after the login nothing listens", async () => {
