@@ -34,7 +34,7 @@ import {
 } from "./Errors.js"
 import { exchangeCode } from "./ExchangeCode.js"
 import type { Dialect } from "./Dialect.js"
-import type { PendingAuthorization } from "./PendingAuthorization.js"
+import { isPendingAuthorization, type PendingAuthorization } from "./PendingAuthorization.js"
 import type { Provider } from "./Provider.js"
 import { StateStore } from "./StateStore.js"
 import type { TokenSet } from "./TokenSet.js"
@@ -203,13 +203,26 @@ const complete = Effect.fnUntraced(function* (
   })
 })
 
-/** Checks the callback against `pending` (kept by the app since `createAuthorizationRequest`) and exchanges the code. */
+/**
+ * Checks the callback against `pending` (kept by the app since `createAuthorizationRequest`) and
+ * exchanges the code. No pending (a lost session) is `StateMismatch` "unknown"; a value that is
+ * not a pending authorization is `ConfigError`.
+ */
 export const completeCallback = Effect.fn("OAuth.completeCallback")(function* (
   provider: Provider,
   input: CallbackInput,
-  pending: PendingAuthorization,
+  pending: PendingAuthorization | undefined,
 ): Effect.fn.Return<TokenSet, CallbackError, HttpTransport> {
-  return yield* complete(provider, yield* paramsOf(input), pending)
+  const params = yield* paramsOf(input)
+  // The usual way to get here without one: the session that held it expired or was cleared.
+  if (pending === undefined || pending === null) return yield* new StateMismatch({ reason: "unknown" })
+  if (!isPendingAuthorization(pending)) {
+    return yield* new ConfigError({
+      reason:
+        "completeCallback needs the pending returned by createAuthorizationRequest (decodePending(text) for one kept with encodePending)",
+    })
+  }
+  return yield* complete(provider, params, pending)
 })
 
 /** Takes the pending request out of the StateStore by the callback's state, then completes the callback against it. */

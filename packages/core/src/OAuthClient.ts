@@ -85,7 +85,7 @@ export interface OAuthClient {
    */
   completeCallback(
     callback: CallbackInput,
-    pending: PendingAuthorization,
+    pending: PendingAuthorization | undefined,
     options?: CallbackOptions,
   ): Promise<TokenSet>
   exchangeCode(

@@ -78,3 +78,16 @@ export const decodePending = (s: string): PendingAuthorization => {
     nonce: o.nonce ?? undefined,
   }
 }
+
+/** Whether `u` has the shape of a PendingAuthorization (its verifier still `Redacted`), e.g. one an app passes back in. */
+export const isPendingAuthorization = (u: unknown): u is PendingAuthorization => {
+  if (typeof u !== "object" || u === null) return false
+  const p = u as Record<string, unknown>
+  return (
+    typeof p["state"] === "string" &&
+    typeof p["providerId"] === "string" &&
+    typeof p["expiresAt"] === "number" &&
+    (p["codeVerifier"] === undefined || Redacted.isRedacted(p["codeVerifier"])) &&
+    (p["redirectUri"] === undefined || typeof p["redirectUri"] === "string")
+  )
+}

@@ -189,6 +189,26 @@ describe("pure steps (issue 12, hole 9)", () => {
     }
   })
 
+  it("answers a missing pending (a lost session) with StateMismatch and a pending that is not one with ConfigError, never a TypeError", async () => {
+    const c = client()
+    const { url, pending } = await c.createAuthorizationRequest()
+    const callback = await followAuthorize(url)
+    const [lost, requests] = await tokenRequestsDuring(() =>
+      rejectionOf(c.completeCallback(callback, undefined as unknown as typeof pending)),
+    )
+    expect(lost).toMatchObject({ _tag: "StateMismatch", reason: "unknown" })
+    expect(requests).toBe(0)
+    // What JSON.parse(JSON.stringify(pending)) gives: the verifier is no longer a Redacted.
+    const flattened = JSON.parse(JSON.stringify(pending)) as typeof pending
+    for (const wrong of [flattened, "pending", { state: pending.state }]) {
+      const e = await rejectionOf(c.completeCallback(callback, wrong as typeof pending))
+      expect(e).toMatchObject({ _tag: "ConfigError" })
+      expect(e.message).toMatch(/createAuthorizationRequest.*decodePending/)
+    }
+    // None of that spent the login.
+    expect((await c.completeCallback(callback, pending)).tokenType).toBe("Bearer")
+  })
+
   it("offers the same steps on the Promise client, storing the tokens as the given session", async () => {
     const c = client()
     const { url, pending } = await c.createAuthorizationRequest({ scopes: ["read", "trade"] })
