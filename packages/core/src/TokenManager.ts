@@ -486,11 +486,14 @@ export const make = (
         memo.invalidateIf(ref.key, (t) => sameToken(t.accessToken, rejectedByServer))
       const slot = memo.claim(ref.key)
       const current = yield* store.get(ref.key)
+      // The time after the read: a slow store (Redis under load) must not hand out a token that
+      // was fresh when the call started and expired while it waited.
+      const readAt = yield* Clock.currentTimeMillis
       // forceRefresh renews the token we see now; one renewed meanwhile by someone else is as good.
       const rejected =
         options.rejected ??
         (options.forceRefresh === true && Option.isSome(current) ? current.value.accessToken : undefined)
-      if (Option.isSome(current) && usable(ref, current.value, now, rejected)) {
+      if (Option.isSome(current) && usable(ref, current.value, readAt, rejected)) {
         remember(ref, slot, current.value)
         yield* Effect.annotateCurrentSpan("oauth.cache", "hit")
         return current.value

@@ -19,15 +19,22 @@ export const requestTokens = (
   params: ReadonlyArray<readonly [string, TokenRequest.ParamValue]>,
   retry: RetrySafety,
   previousRefreshToken?: Redacted.Redacted<string>,
-): Effect.Effect<TokenSet, ConfigError | TransportError | InvalidResponse | OAuthServerError, HttpTransport> =>
-  withOutcome(send(provider, params, retry, previousRefreshToken))
+): Effect.Effect<
+  TokenSet,
+  ConfigError | TransportError | InvalidResponse | OAuthServerError,
+  HttpTransport
+> => withOutcome(send(provider, params, retry, previousRefreshToken))
 
 const send = Effect.fnUntraced(function* (
   provider: Provider,
   params: ReadonlyArray<readonly [string, TokenRequest.ParamValue]>,
   retry: RetrySafety,
   previousRefreshToken: Redacted.Redacted<string> | undefined,
-): Effect.fn.Return<TokenSet, ConfigError | TransportError | InvalidResponse | OAuthServerError, HttpTransport> {
+): Effect.fn.Return<
+  TokenSet,
+  ConfigError | TransportError | InvalidResponse | OAuthServerError,
+  HttpTransport
+> {
   const grant = params.find(([name]) => name === "grant_type")?.[1]
   yield* Effect.annotateCurrentSpan({
     "oauth.provider": provider.id,
@@ -35,7 +42,10 @@ const send = Effect.fnUntraced(function* (
   })
   const { request, knownSecrets } = yield* TokenRequest.build(provider, provider.endpoints.token, params)
   const transport = yield* HttpTransport
+  // `expires_in` counts from when the server issued the token, which is after we sent the request:
+  // counting from the send keeps `expiresAt` on the safe side however long the answer took to reach
+  // us (a stalled event loop, a slow network), which matters for short-lived tokens.
+  const sentAt = yield* Clock.currentTimeMillis
   const response = yield* transport.request({ ...request, retry })
-  const now = yield* Clock.currentTimeMillis
-  return yield* TokenResponse.decode(provider, response, { knownSecrets, previousRefreshToken, now })
+  return yield* TokenResponse.decode(provider, response, { knownSecrets, previousRefreshToken, now: sentAt })
 })
