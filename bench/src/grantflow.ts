@@ -89,6 +89,39 @@ export const tokenSource = async (t: Target, o: CachedOptions): Promise<TokenSou
   }
 }
 
+/** A user's login token set as core's setSession takes it (decodeTokenSet is core's storage format). */
+const loginTokens = (core: Core, tokens: SeedTokens) =>
+  core.decodeTokenSet(
+    JSON.stringify({
+      accessToken: tokens.access_token,
+      tokenType: "Bearer",
+      expiresAt: tokens.issuedAt + tokens.expires_in * 1000,
+      refreshToken: tokens.refresh_token,
+      scopes: ["read"],
+      raw: {},
+    }),
+  )
+
+/**
+ * One process with many users' sessions in the default memory stores (expiry_storm):
+ * `client.setSession` at login, `client.getAccessToken({ session })` per call.
+ * `maxConcurrentRenewals` left undefined is the default bound.
+ */
+export const stormSource = async (t: Target, maxConcurrentRenewals: number | undefined) => {
+  const core = await loadCore()
+  const client = core.createOAuthClient(provider(core, t), {
+    tokenManager: maxConcurrentRenewals === undefined ? undefined : { maxConcurrentRenewals },
+  })
+  return {
+    seed: async (sessions: Record<string, SeedTokens>) => {
+      for (const [session, tokens] of Object.entries(sessions))
+        await client.setSession(session, loginTokens(core, tokens))
+    },
+    get: async (session: string) => Redacted.value(await client.getAccessToken({ session })),
+    close: () => client.dispose(),
+  }
+}
+
 /** Stores each user's token set from "login" with `client.setSession`, in the shared Redis. */
 export const seedSessions = async (
   t: Target,
@@ -96,20 +129,8 @@ export const seedSessions = async (
   sessions: Record<string, SeedTokens>,
 ): Promise<void> => {
   const { core, client, close } = await clientOnRedis(t, o.redisUrl)
-  for (const [session, tokens] of Object.entries(sessions)) {
-    // decodeTokenSet is core's own storage format; it builds the Redacted TokenSet setSession takes.
-    const tokenSet = core.decodeTokenSet(
-      JSON.stringify({
-        accessToken: tokens.access_token,
-        tokenType: "Bearer",
-        expiresAt: tokens.issuedAt + tokens.expires_in * 1000,
-        refreshToken: tokens.refresh_token,
-        scopes: ["read"],
-        raw: {},
-      }),
-    )
-    await client.setSession(session, tokenSet)
-  }
+  for (const [session, tokens] of Object.entries(sessions))
+    await client.setSession(session, loginTokens(core, tokens))
   await close()
 }
 

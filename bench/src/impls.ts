@@ -63,6 +63,20 @@ export const sourceImpls: Record<string, (t: Target, o: CachedOptions) => Promis
   "simple-oauth2": (t) => uncached(requestImpls["simple-oauth2"]!(t)),
 }
 
+/** Many user sessions in one process, in memory (expiry_storm). */
+export interface StormSource {
+  /** Stores every session's login tokens; resolves when they are all stored. */
+  seed: (sessions: Record<string, SeedTokens>) => Promise<void>
+  get: (session: string) => Promise<string>
+  close: () => Promise<void>
+}
+
+export const stormImpls: Record<string, (t: Target) => Promise<StormSource>> = {
+  grantflow: async (t) => (await grantflow()).stormSource(t, undefined),
+  // The same client with no bound on concurrent renewals: what a storm did before the bound.
+  "grantflow-unbounded": async (t) => (await grantflow()).stormSource(t, 1_000_000),
+}
+
 /** User sessions shared through Redis (rotation). */
 export const sessionImpls: Record<
   string,

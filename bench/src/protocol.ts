@@ -20,6 +20,13 @@ export type Job =
       /** Only the first worker gets it: the sessions to store before anyone starts. */
       seed?: Record<string, SeedTokens> | undefined
     }
+  | {
+      kind: "storm"
+      impl: string
+      target: Target
+      /** The sessions as the stub issued them at login; their access tokens have all expired. */
+      seed: Record<string, SeedTokens>
+    }
 
 export type WorkerResult =
   | { kind: "cold"; cpuUsPerRequest: number; wallMs: number }
@@ -37,6 +44,18 @@ export type WorkerResult =
       failed: number
       rejectedByApi: number
       failedSessions: Array<string>
+      firstError?: string | undefined
+      /** The longest the worker's event loop was blocked, in ms (perf_hooks histogram). */
+      eventLoopDelayMaxMs: number
+      /** Of the calls the API rejected: the longest from the token's hand-out to the API's answer, in ms. */
+      slowestRejectedCallMs: number
+    }
+  | {
+      kind: "storm"
+      /** Calls that got a token other than the session's expired one. */
+      renewed: number
+      failed: number
+      elapsedMs: number
       firstError?: string | undefined
     }
 

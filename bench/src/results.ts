@@ -1,10 +1,27 @@
 /** The shape of results.json, and the small statistics the figures need. */
 
-/** One figure over several runs: its median and every run's value, in run order. */
+/**
+ * One figure over several runs: its median and every run's value, in run order. A safety count
+ * (see `SAFETY_COUNTS`) also has `max`, the worst run, which is what verdicts and tables report:
+ * a median would hide a run that lost a session.
+ */
 export interface Figure {
   median: number
+  max?: number
   runs: number[]
 }
+
+/** Counts of things that must never happen: reported as the maximum over runs, never the median. */
+export const SAFETY_COUNTS: ReadonlySet<string> = new Set([
+  "invalidGrant",
+  "lostSessions",
+  "failedCalls",
+  "failedCallers",
+  "staleTokensRejectedByApi",
+  "staleWhenHandedOut",
+  "refreshTokensSentTwice",
+  "renewalsFailed",
+])
 
 /** An entry that has figures, or says why it has none. */
 export type Entry =
@@ -57,7 +74,17 @@ export const median = (values: ReadonlyArray<number>): number => {
 
 const round2 = (v: number) => Math.round(v * 100) / 100
 
-export const figure = (runs: number[]): Figure => ({ median: round2(median(runs)), runs: runs.map(round2) })
+export const figure = (runs: number[], name?: string): Figure =>
+  name !== undefined && SAFETY_COUNTS.has(name)
+    ? { median: round2(median(runs)), max: round2(Math.max(...runs)), runs: runs.map(round2) }
+    : { median: round2(median(runs)), runs: runs.map(round2) }
 
 export const okMedian = (entry: Entry | undefined): number | undefined =>
   entry?.status === "ok" ? entry.median : undefined
+
+/** The figure a verdict uses: the worst run for a safety count, else the median. */
+export const reported = (f: Figure): number => f.max ?? f.median
+
+/** `reported` of an entry's main figure. */
+export const okReported = (entry: Entry | undefined): number | undefined =>
+  entry?.status === "ok" ? reported(entry) : undefined

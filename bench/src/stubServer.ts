@@ -20,6 +20,8 @@ export interface StubOptions {
   rotation: boolean
   /** Added latency before each token answer, in ms (0 = answer at once). */
   delayMs: number
+  /** Up to this much more latency, drawn per answer (a realistic spread of server time). */
+  delayJitterMs: number
 }
 
 export interface StubStats {
@@ -34,6 +36,15 @@ export interface StubStats {
   /** GET /resource calls, and those that carried an unknown or expired access token. */
   resourceCalls: number
   resourceRejected: number
+  /** Of the rejected ones: how long past its expiry the stalest known token was presented, in ms. */
+  resourceLatestPastExpiryMs: number
+  /**
+   * Of the rejected ones: tokens already expired when the client handed them out (the caller sends
+   * `x-bench-handed-out: <epoch ms>`; same machine, same clock). The others expired on the way.
+   */
+  resourceStaleWhenHandedOut: number
+  /** Refresh tokens presented more than once (with rotation, each such request spends a dead token). */
+  refreshTokensReused: number
 }
 
 export interface Stub {
@@ -64,15 +75,20 @@ const emptyStats = (): StubStats => ({
   otherErrors: 0,
   resourceCalls: 0,
   resourceRejected: 0,
+  resourceLatestPastExpiryMs: 0,
+  resourceStaleWhenHandedOut: 0,
+  refreshTokensReused: 0,
 })
 
 export async function startStub(initial: Partial<StubOptions> = {}): Promise<Stub> {
-  const options: StubOptions = { expiresIn: 3600, rotation: false, delayMs: 0, ...initial }
+  const options: StubOptions = { expiresIn: 3600, rotation: false, delayMs: 0, delayJitterMs: 0, ...initial }
   let stats = emptyStats()
   let counter = 0
   // Access tokens -> expiry (ms since epoch); refresh tokens that may still be used.
   let accessTokens = new Map<string, number>()
   let refreshTokens = new Set<string>()
+  // Every refresh token ever presented, to count the ones sent twice.
+  let presentedRefreshTokens = new Set<string>()
 
   const issue = (withRefreshToken: boolean): TokenBody => {
     const n = ++counter
@@ -129,6 +145,8 @@ export async function startStub(initial: Partial<StubOptions> = {}): Promise<Stu
     if (grant === "refresh_token") {
       stats.refreshes++
       const presented = form.get("refresh_token") ?? ""
+      if (presentedRefreshTokens.has(presented)) stats.refreshTokensReused++
+      else if (options.rotation) presentedRefreshTokens.add(presented)
       if (!refreshTokens.has(presented)) {
         stats.invalidGrant++
         return send(res, 400, { error: "invalid_grant", error_description: "refresh token is not valid" })
@@ -152,7 +170,8 @@ export async function startStub(initial: Partial<StubOptions> = {}): Promise<Stu
       req.on("data", (c: Buffer) => chunks.push(c))
       req.on("end", () => {
         const raw = Buffer.concat(chunks).toString()
-        if (options.delayMs > 0) setTimeout(() => answerToken(req, res, raw), options.delayMs)
+        const delay = options.delayMs + Math.random() * options.delayJitterMs
+        if (delay > 0) setTimeout(() => answerToken(req, res, raw), delay)
         else answerToken(req, res, raw)
       })
       return
@@ -161,8 +180,14 @@ export async function startStub(initial: Partial<StubOptions> = {}): Promise<Stu
       stats.resourceCalls++
       const token = req.headers.authorization?.replace(/^Bearer /i, "") ?? ""
       const expiry = accessTokens.get(token)
-      if (expiry === undefined || expiry <= Date.now()) {
+      const now = Date.now()
+      if (expiry === undefined || expiry <= now) {
         stats.resourceRejected++
+        const handedOut = Number(req.headers["x-bench-handed-out"])
+        if (expiry === undefined || (Number.isFinite(handedOut) && expiry <= handedOut))
+          stats.resourceStaleWhenHandedOut++
+        if (expiry !== undefined)
+          stats.resourceLatestPastExpiryMs = Math.max(stats.resourceLatestPastExpiryMs, now - expiry)
         res.writeHead(401, { "www-authenticate": 'Bearer error="invalid_token"', "content-length": 0 })
         return res.end()
       }
@@ -192,6 +217,7 @@ export async function startStub(initial: Partial<StubOptions> = {}): Promise<Stu
       stats = emptyStats()
       accessTokens = new Map()
       refreshTokens = new Set()
+      presentedRefreshTokens = new Set()
     },
     issue,
     close: () =>

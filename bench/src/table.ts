@@ -33,7 +33,9 @@ export function printTable(report: Results): void {
   for (const [name, s] of Object.entries(report.scenarios)) {
     console.log("")
     console.log(`${name}: ${s.metric} (${s.unit}); goal: ${s.goal}`)
-    const rows: string[][] = [["contender", "median", "runs", "ratio", "other figures (medians)"]]
+    const rows: string[][] = [
+      ["contender", "median", "runs", "ratio", "other figures (medians; safety counts: max over runs)"],
+    ]
     for (const [impl, e] of Object.entries(s.results)) {
       if (e.status === "pending") rows.push([impl, "pending", "", "", e.reason])
       else if (e.status === "error")
@@ -41,11 +43,11 @@ export function printTable(report: Results): void {
       else {
         rows.push([
           impl,
-          fmt(e.median),
+          e.max === undefined ? fmt(e.median) : `max ${fmt(e.max)}`,
           e.runs.map(fmt).join(" "),
           ratioCell(s.ratios, impl),
           Object.entries(e.extra ?? {})
-            .map(([k, f]) => `${k} ${fmt(f.median)}`)
+            .map(([k, f]) => (f.max === undefined ? `${k} ${fmt(f.median)}` : `${k} max ${fmt(f.max)}`))
             .join(", "),
         ])
       }

@@ -3,8 +3,8 @@
  * sockets never bill another. The parent sends one job; the worker sets up, says `ready`, waits
  * for `go` (so several workers start together), does the work and sends its result.
  */
-import { performance } from "node:perf_hooks"
-import { apiImpls, requestImpls, sessionImpls, sourceImpls } from "./impls.ts"
+import { monitorEventLoopDelay, performance } from "node:perf_hooks"
+import { apiImpls, requestImpls, sessionImpls, sourceImpls, stormImpls } from "./impls.ts"
 import { Pending } from "./Pending.ts"
 import type { Job, ToParent, ToWorker, WorkerResult } from "./protocol.ts"
 
@@ -109,15 +109,25 @@ async function rotation(job: Extract<Job, { kind: "rotation" }>): Promise<Worker
   const phase = (interval * job.index) / job.workers
   let failed = 0
   let rejectedByApi = 0
+  let slowestRejectedCallMs = 0
   let firstError: string | undefined
   const failedSessions = new Set<string>()
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 })
+  loopDelay.enable()
   const call = async (session: string) => {
     try {
       const token = await source.get(session)
-      // An API call with the token: a token handed out after it expired is caught here.
-      const res = await fetch(`${job.target.url}/resource`, { headers: { authorization: `Bearer ${token}` } })
+      const handedOut = performance.now()
+      // An API call with the token: a token handed out after it expired is caught here (the stub
+      // tells those from tokens that expired on the way by the hand-out time).
+      const res = await fetch(`${job.target.url}/resource`, {
+        headers: { authorization: `Bearer ${token}`, "x-bench-handed-out": String(Date.now()) },
+      })
       await res.arrayBuffer()
-      if (res.status !== 200) rejectedByApi++
+      if (res.status !== 200) {
+        rejectedByApi++
+        slowestRejectedCallMs = Math.max(slowestRejectedCallMs, performance.now() - handedOut)
+      }
     } catch (e) {
       failed++
       failedSessions.add(session)
@@ -139,6 +149,7 @@ async function rotation(job: Extract<Job, { kind: "rotation" }>): Promise<Worker
     next()
   })
   await Promise.all(calls)
+  loopDelay.disable()
   await source.close?.()
   return {
     kind: "rotation",
@@ -146,13 +157,37 @@ async function rotation(job: Extract<Job, { kind: "rotation" }>): Promise<Worker
     rejectedByApi,
     failedSessions: [...failedSessions],
     firstError,
+    eventLoopDelayMaxMs: loopDelay.max / 1e6,
+    slowestRejectedCallMs,
   }
+}
+
+async function storm(job: Extract<Job, { kind: "storm" }>): Promise<WorkerResult> {
+  const source = await stormImpls[job.impl]!(job.target)
+  await source.seed(job.seed)
+  await send({ type: "ready" })
+  await started
+  const sessions = Object.keys(job.seed)
+  const t0 = performance.now()
+  const settled = await Promise.allSettled(sessions.map((session) => source.get(session)))
+  const elapsedMs = performance.now() - t0
+  let renewed = 0
+  let failed = 0
+  let firstError: string | undefined
+  settled.forEach((s, i) => {
+    if (s.status === "rejected") {
+      failed++
+      firstError ??= String((s.reason as Error)?.message ?? s.reason)
+    } else if (s.value !== job.seed[sessions[i]!]!.access_token) renewed++
+  })
+  await source.close()
+  return { kind: "storm", renewed, failed, elapsedMs, firstError }
 }
 
 process.on("message", (message: ToWorker) => {
   if (message.type === "go") return go()
   const job = message.job
-  const run = { cold, hot, api, herd, rotation }[job.kind] as (j: Job) => Promise<WorkerResult>
+  const run = { cold, hot, api, herd, rotation, storm }[job.kind] as (j: Job) => Promise<WorkerResult>
   run(job).then(
     async (result) => {
       await send({ type: "result", result })
