@@ -100,11 +100,12 @@ export interface OAuthClient {
   /**
    * Polls until the person approved (the tokens) or denied / let the code expire (AuthorizationError,
    * `error` `access_denied` or `expired_token`). `signal` stops the polling with TransportError
-   * `aborted`; `session` stores the tokens as that session, like `handleCallback`.
+   * `aborted`. The tokens are stored like `handleCallback`'s: as `session`, or the default session
+   * without one, or nowhere with `store: false`.
    */
   pollDeviceAuthorization(
     grant: DeviceAuthorization,
-    options?: { readonly signal?: AbortSignal | undefined; readonly session?: string | undefined },
+    options?: CallbackOptions & { readonly signal?: AbortSignal | undefined },
   ): Promise<TokenSet>
   /** RFC 7662: asks the provider whether a token is active, authenticated as this client. */
   introspect(

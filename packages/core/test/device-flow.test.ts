@@ -113,6 +113,21 @@ describe("device authorization grant against oidc-provider 9", { timeout: 30_000
     )
   })
 
+  it("stores the tokens of a login without a session name as the default session, and nowhere with store: false", async () => {
+    const client = clientFor(basicProvider())
+    const first = await client.deviceAuthorization({ scopes: ["openid", "offline_access"] })
+    const stored = client.pollDeviceAuthorization(first)
+    await completeDeviceLogin(first.verificationUri, first.userCode, "confirm")
+    const tokens = await stored
+    expect(Redacted.value(await client.getAccessToken())).toBe(Redacted.value(tokens.accessToken))
+    const second = await client.deviceAuthorization({ scopes: ["openid", "offline_access"] })
+    const kept = client.pollDeviceAuthorization(second, { store: false })
+    await completeDeviceLogin(second.verificationUri, second.userCode, "confirm")
+    const other = await kept
+    expect(Redacted.value(other.accessToken)).not.toBe(Redacted.value(tokens.accessToken))
+    expect(Redacted.value(await client.getAccessToken())).toBe(Redacted.value(tokens.accessToken))
+  })
+
   it("lets the person open verification_uri_complete instead of typing the code", async () => {
     const client = clientFor(basicProvider())
     const grant = await client.deviceAuthorization({ scopes: ["openid"] })
