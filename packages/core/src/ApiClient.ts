@@ -43,6 +43,8 @@ import { describeRequest } from "./Transport.js"
 import {
   attachToken,
   credentialHeaders,
+  type HeaderRecord,
+  headerRecord,
   refusedInBody,
   replayableBody,
   tokenRefused,
@@ -135,7 +137,7 @@ interface Outgoing {
   readonly href: string
   readonly origin: string
   readonly method: string
-  readonly headers: Headers
+  readonly headers: HeaderRecord
   readonly body: BodyInit | null | undefined
   /** Whether `body` can be sent again (for a 307/308 hop or a retry after a refused token). */
   readonly replayable: boolean
@@ -158,7 +160,7 @@ const fromInput = (
       href: url.href,
       origin: url.origin,
       method: merged.method,
-      headers: new Headers(merged.headers),
+      headers: headerRecord(merged.headers),
       body: ownBody ? merged.body : init.body,
       replayable: !ownBody && replayableBody(init.body),
       init: { ...init, ...(ownBody ? { duplex: "half" } : {}), signal: init.signal ?? input.signal },
@@ -187,13 +189,16 @@ const fromInput = (
     href,
     origin,
     method: (init.method ?? "GET").toUpperCase(),
-    headers: new Headers(init.headers),
+    headers: headerRecord(init.headers),
     body: init.body,
     replayable: replayableBody(init.body),
     init,
     timeoutMs,
   }
 }
+
+const copyHeaders = (headers: HeaderRecord): HeaderRecord =>
+  Object.assign(Object.create(null) as HeaderRecord, headers)
 
 /** Where a 3xx sends us, per the fetch standard's method rules; undefined when we cannot follow it. */
 const nextHop = (from: Outgoing, response: Response): Outgoing | undefined => {
@@ -212,7 +217,7 @@ const nextHop = (from: Outgoing, response: Response): Outgoing | undefined => {
     (status === 303 && from.method !== "HEAD") ||
     ((status === 301 || status === 302) && from.method === "POST")
   ) {
-    const headers = new Headers(from.headers)
+    const headers = copyHeaders(from.headers)
     for (const h of [
       "content-type",
       "content-length",
@@ -220,7 +225,7 @@ const nextHop = (from: Outgoing, response: Response): Outgoing | undefined => {
       "content-language",
       "content-location",
     ])
-      headers.delete(h)
+      delete headers[h]
     return {
       ...from,
       href: url.href,
@@ -247,7 +252,7 @@ const make = (options: ApiClientOptions) =>
      * One HTTP exchange, up to the response headers. One AbortController serves the timeout,
      * the caller's signal and interruption.
      */
-    const send = (out: Outgoing, headers: Headers) =>
+    const send = (out: Outgoing, headers: HeaderRecord) =>
       Effect.callback<Response, TransportError>((resume) => {
         const controller = new AbortController()
         const callerSignal = out.init.signal ?? undefined
@@ -344,8 +349,8 @@ const make = (options: ApiClientOptions) =>
         let headers = out.headers
         if (authed) attachToken(provider, headers, token)
         else {
-          headers = new Headers(headers)
-          for (const name of credentialHeaders(provider)) headers.delete(name)
+          headers = copyHeaders(headers)
+          for (const name of credentialHeaders(provider)) delete headers[name]
         }
         const response = yield* send(out, headers)
         if (!REDIRECTS.has(response.status)) return { response, carried: authed }

@@ -143,7 +143,7 @@ describe("redirects", { timeout: 20_000 }, () => {
     })
     const res = await c.fetch("/user/get", {
       session: "rhea",
-      headers: { cookie: "sid=secret", "x-trace": "t1" },
+      headers: { Cookie: "sid=secret", "X-Trace": "t1", "Access-Token": "caller's own" },
     })
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual({ other: true })
@@ -160,7 +160,10 @@ describe("redirects", { timeout: 20_000 }, () => {
     const res = await c.fetch("/payments/", {
       method: "POST",
       body: "{}",
-      headers: { "content-type": "application/json" },
+      headers: new Headers([
+        ["Content-Type", "application/json"],
+        ["Authorization", "Bearer caller-own"],
+      ]),
     })
     expect(res.status).toBe(200)
     expect(other.seen).toMatchObject([{ method: "POST", path: "/upload", body: "{}" }])

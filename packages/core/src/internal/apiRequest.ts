@@ -1,14 +1,39 @@
 import * as Redacted from "effect/Redacted"
 import type { Provider } from "../Provider.js"
 
+/** Request headers as a record with lower-case names (what the API call builds and fetch accepts). */
+export type HeaderRecord = Record<string, string>
+
+/**
+ * Any `HeadersInit` as a record with lower-case names, repeated names joined with ", " as Headers
+ * does. A plain record is cheaper for fetch than a Headers object, and makes removing a header by
+ * name exact whatever case the caller wrote it in. Null prototype: a header named `__proto__` is data.
+ */
+export const headerRecord = (init: HeadersInit | undefined): HeaderRecord => {
+  const out: HeaderRecord = Object.create(null) as HeaderRecord
+  if (init === undefined) return out
+  const add = (name: string, value: string) => {
+    const key = name.toLowerCase()
+    out[key] = key in out ? `${out[key]}, ${value}` : value
+  }
+  if (init instanceof Headers) init.forEach((value, name) => add(name, value))
+  else if (Array.isArray(init)) for (const [name, value] of init) add(name!, value!)
+  else for (const name of Object.keys(init)) add(name, (init as Record<string, string>)[name]!)
+  return out
+}
+
 /** Sets `token` on `headers` the way the provider's API wants it (the dialect's `apiAuth`). */
-export const attachToken = (provider: Provider, headers: Headers, token: Redacted.Redacted<string>): void => {
+export const attachToken = (
+  provider: Provider,
+  headers: HeaderRecord,
+  token: Redacted.Redacted<string>,
+): void => {
   const auth = provider.dialect.apiAuth
   if (auth.kind === "bearer") {
-    headers.set("authorization", `Bearer ${Redacted.value(token)}`)
+    headers.authorization = `Bearer ${Redacted.value(token)}`
   } else {
-    headers.set(auth.header, Redacted.value(token))
-    if (auth.appKeyHeader !== undefined) headers.set(auth.appKeyHeader, provider.client.clientId)
+    headers[auth.header.toLowerCase()] = Redacted.value(token)
+    if (auth.appKeyHeader !== undefined) headers[auth.appKeyHeader.toLowerCase()] = provider.client.clientId
   }
 }
 
