@@ -396,10 +396,11 @@ const make = (options: ApiClientOptions) =>
       const { session, scopes, timeoutMs: callTimeout, ...requestInit } = init
       const first = yield* Effect.try({
         try: () => fromInput(provider, input, requestInit, callTimeout),
+        // Not the message: a URL parser's message quotes the URL, query (and any token in it) included.
         catch: (e) =>
           e instanceof ConfigError
             ? e
-            : new ConfigError({ reason: `invalid request: ${e instanceof Error ? e.message : String(e)}` }),
+            : new ConfigError({ reason: `invalid request (${e instanceof Error ? e.name : typeof e})` }),
       })
       if (!originsOf(provider).has(first.origin)) {
         return yield* new ConfigError({

@@ -273,3 +273,12 @@ describe("OAuth.fetch for Effect users", { timeout: 20_000 }, () => {
     expect(error).toMatchObject({ _tag: "TransportError", reason: "timeout" })
   })
 })
+
+describe("bad requests", () => {
+  it("fails with a ConfigError that does not quote a malformed URL or its query", async () => {
+    const c = pool.make(fuseProvider(sb, { scopes: ["read"] }))
+    const e = await rejectionOf(c.fetch("http://[bad-host/x?access_token=SECRET-IN-QUERY"))
+    expect(e).toMatchObject({ _tag: "ConfigError" })
+    expect(`${e.message} ${JSON.stringify(e)}`).not.toContain("SECRET-IN-QUERY")
+  })
+})
