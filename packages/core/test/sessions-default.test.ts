@@ -30,6 +30,7 @@ describe("the default session", { timeout: 30_000 }, () => {
     expect(Redacted.value(await hopper.getAccessToken())).toBe(Redacted.value(tokens.accessToken))
     const res = await hopper.fetch("/user/get")
     expect(res.status).toBe(200)
+    expect(await hopper.api.get("user/get").json()).toMatchObject({ data: { user: expect.any(Object) } })
     const kept = await stored(tokenStore, provider, {})
     expect(Redacted.value(kept!.accessToken)).toBe(Redacted.value(tokens.accessToken))
     expect(SessionKey.of(provider, {})).toBe(`${provider.id}:${provider.client.clientId}:default`)
@@ -96,6 +97,8 @@ describe("session handles and getTokenSet", { timeout: 30_000 }, () => {
     expect(Redacted.value(set.refreshToken!)).toBe(Redacted.value(tokens.refreshToken!))
     expect(Redacted.value(await vera.getAccessToken())).toBe(Redacted.value(tokens.accessToken))
     expect((await vera.fetch("/user/get")).status).toBe(200)
+    // The handle's ky instance carries the same session's token.
+    expect(await vera.api.get("user/get").json()).toMatchObject({ data: { user: expect.any(Object) } })
     await vera.clear()
     expect(await rejectionOf(vera.getTokenSet())).toMatchObject({
       _tag: "LoginRequired",
