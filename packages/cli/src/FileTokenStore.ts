@@ -52,7 +52,16 @@ export interface FileTokenStoreOptions {
 
 /** One stored session as `list` sees it: its tokens, or why they cannot be read. */
 export type StoredSession =
-  | { readonly key: string; readonly file: string; readonly tokens: TokenSet }
+  | {
+      readonly key: string
+      readonly file: string
+      /**
+       * The token set; for a file sealed with encryption that this store cannot open (no key), what
+       * stays readable: the expiry and whether a refresh token exists (secrets are placeholders, scopes empty).
+       */
+      readonly tokens: TokenSet
+      readonly sealed?: boolean | undefined
+    }
   | { readonly key: string | undefined; readonly file: string; readonly problem: StoreError }
 
 /** A TokenStore that can also list what it holds (for `grantflow status`). */
@@ -201,6 +210,15 @@ export const make = (options: FileTokenStoreOptions): FileTokenStore => {
         }
         if (Option.isNone(envelope.success)) continue
         const key = envelope.success.value.key
+        if (envelope.success.value.sealed === true && !sealing) {
+          const readable = yield* Effect.result(decodeTokens(file, envelope.success.value.tokens))
+          found.push(
+            Result.isSuccess(readable)
+              ? { key, file, tokens: readable.success, sealed: true }
+              : { key, file, problem: readable.failure },
+          )
+          continue
+        }
         // Through the opened store: with encryption, this is where a record is decrypted.
         const tokens = yield* Effect.result(
           opened

@@ -11,6 +11,8 @@ export interface SessionView {
   readonly expiresAt: string | null
   readonly expired: boolean
   readonly refreshToken: boolean
+  /** Encrypted at rest and read without the key: scopes unknown, expiry and refresh token known. */
+  readonly encrypted?: true
 }
 
 const unpart = (s: string): string => {
@@ -22,7 +24,7 @@ const unpart = (s: string): string => {
 }
 
 /** Reads a store key (`<provider>:<client>:user:<session>` / `...:cc:<scopes>`) and a token set. */
-export const view = (key: string, tokens: TokenSet, now = Date.now()): SessionView => {
+export const view = (key: string, tokens: TokenSet, now = Date.now(), encrypted = false): SessionView => {
   const [provider = "?", client = "?", kind, ...rest] = key.split(":")
   return {
     provider: unpart(provider),
@@ -37,6 +39,7 @@ export const view = (key: string, tokens: TokenSet, now = Date.now()): SessionVi
     expiresAt: tokens.expiresAt === undefined ? null : tokens.expiresAt.toISOString(),
     expired: tokens.expiresAt !== undefined && tokens.expiresAt.getTime() <= now,
     refreshToken: tokens.refreshToken !== undefined,
+    ...(encrypted ? { encrypted: true as const } : {}),
   }
 }
 

@@ -56,6 +56,28 @@ describe("tokens encrypted at rest (GRANTFLOW_ENCRYPTION_KEY)", () => {
     expect(wrong.stdout).toBe("")
   })
 
+  it("lists an encrypted session without the key: expiry and refresh token, but not its scopes", async () => {
+    await loginToCryptohopper(cli, ["--scopes", "read,trade"])
+    const outcome = await cli.run(["status", "--json"], { GRANTFLOW_ENCRYPTION_KEY: "" })
+    expect(outcome.code).toBe(0)
+    expect(JSON.parse(outcome.stdout).sessions).toEqual([
+      {
+        provider: "cryptohopper",
+        client: "hopper-app",
+        session: "default",
+        scopes: [],
+        expiresAt: expect.stringMatching(/^\d{4}-/),
+        expired: false,
+        refreshToken: true,
+        encrypted: true,
+      },
+    ])
+    const table = await cli.run(["status"], { GRANTFLOW_ENCRYPTION_KEY: "" })
+    expect(table.stdout).toMatch(
+      /cryptohopper\s+hopper-app\s+default\s+\(encrypted\)\s+expires in 365 days\s+refresh token/,
+    )
+  })
+
   it("opens sessions sealed with an older key listed after the new one (rotation)", async () => {
     await loginToCryptohopper(cli)
     const rotated = `next:${randomBytes(32).toString("base64")},default:${KEY}`

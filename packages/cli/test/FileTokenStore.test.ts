@@ -79,7 +79,7 @@ describe("FileTokenStore", () => {
     expect(Option.isSome(await Effect.runPromise(store.get("../..:x/y:user:.")))).toBe(true)
   })
 
-  it("seals token sets with encryption, and a store without the key refuses them", async () => {
+  it("seals token sets with encryption; a store without the key refuses them and lists only their expiry", async () => {
     const key = Buffer.alloc(32, 7).toString("base64")
     const sealed = FileTokenStore.make({ directory, encryption: { keys: [{ id: "k1", key }] } })
     await Effect.runPromise(sealed.set("p:c:default", tokens("secret-access")))
@@ -91,7 +91,12 @@ describe("FileTokenStore", () => {
     const plain = FileTokenStore.make({ directory })
     const error = failureOf(await Effect.runPromiseExit(plain.get("p:c:default")))
     expect(error?.detail).toContain("is encrypted: set GRANTFLOW_ENCRYPTION_KEY")
-    const listed = await Effect.runPromise(plain.list())
-    expect(listed).toMatchObject([{ key: "p:c:default", problem: { _tag: "StoreError" } }])
+    // Listing without the key shows what stays readable: the expiry and that a refresh token exists.
+    const [listed] = await Effect.runPromise(plain.list())
+    expect(listed).toMatchObject({ key: "p:c:default", sealed: true })
+    const readable = listed !== undefined && "tokens" in listed ? listed.tokens : undefined
+    expect(readable?.scopes).toEqual([])
+    expect(readable?.refreshToken).toBeDefined()
+    expect(Redacted.value(readable!.accessToken)).not.toContain("secret-access")
   })
 })

@@ -17,7 +17,7 @@ export const status = async (ctx: CommandContext): Promise<number> => {
   for (const entry of found) {
     if ("problem" in entry) problems.push({ file: entry.file, message: entry.problem.message })
     else {
-      const v = view(entry.key, entry.tokens)
+      const v = view(entry.key, entry.tokens, Date.now(), entry.sealed === true)
       if (filter === undefined || v.provider === filter) sessions.push(v)
     }
   }
@@ -34,7 +34,7 @@ export const status = async (ctx: CommandContext): Promise<number> => {
       s.provider,
       s.client,
       s.session,
-      s.scopes.length === 0 ? "-" : s.scopes.join(","),
+      s.encrypted === true ? "(encrypted)" : s.scopes.length === 0 ? "-" : s.scopes.join(","),
       relative(s.expiresAt),
       s.refreshToken ? "refresh token" : "no refresh token",
     ])
