@@ -81,6 +81,19 @@ describe("grantflow status and logout", () => {
     expect(await readdir(join(cli.directory, "sessions"))).toEqual([])
   })
 
+  it("forgets the session without revoking when the provider cannot be set up, and says why", async () => {
+    await loginToCryptohopper(cli)
+    sb.stats.reset()
+    // No sandbox URL and no CRYPTOHOPPER_* variables: no client to revoke with.
+    const outcome = await cli.run(["logout", "cryptohopper"], { GRANTFLOW_SANDBOX_URL: "" })
+    expect(outcome.code).toBe(1)
+    expect(outcome.stdout).toContain("Forgot the tokens of cryptohopper without revoking them")
+    expect(outcome.stdout).toContain("CRYPTOHOPPER_CLIENT_ID")
+    expect(sb.stats.requests()).toBe(0)
+    expect(await readdir(join(cli.directory, "sessions"))).toEqual([])
+    expect((await cli.run(["logout", "nowhere"])).code).toBe(2)
+  })
+
   it("revokes and forgets every Cryptofuse client-credentials token", async () => {
     const token = (await cli.run(["token", "cryptofuse"])).stdout.trim()
     expect((await cli.run(["token", "cryptofuse", "--scopes", "read"])).code).toBe(0)

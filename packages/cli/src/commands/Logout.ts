@@ -1,7 +1,8 @@
 /**
  * `grantflow logout <provider>`: revokes the session's tokens where the provider has a revocation
  * endpoint (RFC 7009; the refresh token first, which ends the grant), then forgets them. They are
- * forgotten even when revoking fails, and the person is told.
+ * forgotten even when revoking fails, and the person is told; and when the provider cannot even be
+ * set up (a missing secret, an issuer that does not answer), the local sessions are still forgotten.
  */
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -10,8 +11,43 @@ import type { CommandContext } from "../CommandContext.js"
 import { ExitCode } from "../ExitCode.js"
 import { describe } from "../Failure.js"
 
+/** Forgets the provider's sessions in the store without talking to it (no provider could be built). */
+const forgetLocally = async (ctx: CommandContext, reason: unknown): Promise<number> => {
+  const name = ctx.provider!.name
+  const session = typeof ctx.flags["session"] === "string" ? ctx.flags["session"] : undefined
+  const store = await Client.openStore(ctx)
+  let forgotten = 0
+  for (const entry of await Effect.runPromise(store.list())) {
+    // Keys are `<provider>:<client>:default`, `...:user:<session>` or `...:cc:<scopes>`; provider names need no escaping.
+    const [provider, , kind, ...rest] = entry.key?.split(":") ?? []
+    if (provider !== name || entry.key === undefined) continue
+    const wanted =
+      session === undefined
+        ? kind === "default" || kind === "cc"
+        : kind === "user" && rest.join(":") === session
+    if (!wanted) continue
+    await Effect.runPromise(store.delete(entry.key))
+    forgotten++
+  }
+  const why = describe(reason, ctx.provider).message
+  ctx.result(
+    { ok: false, forgotten, revoked: false, failures: [why] },
+    forgotten === 0
+      ? `Not logged in to ${name}: nothing to forget.`
+      : `Forgot the tokens of ${name} without revoking them, since ${name} could not be set up: ${why}`,
+  )
+  return forgotten === 0 ? ExitCode.ok : ExitCode.failure
+}
+
 export const logout = async (ctx: CommandContext): Promise<number> => {
-  const opened = await Client.open(ctx)
+  let opened: Client.OpenClient
+  try {
+    opened = await Client.open(ctx)
+  } catch (error) {
+    // An unknown provider name stays a usage error; a known one that cannot be built is forgotten locally.
+    if (ctx.provider === undefined) throw error
+    return forgetLocally(ctx, error)
+  }
   const { client, provider, store } = opened
   const name = ctx.provider!.name
   try {
