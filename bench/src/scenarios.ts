@@ -18,6 +18,7 @@ import type { RedisServer } from "./redisServer.ts"
 import type { Stub } from "./stubServer.ts"
 import { PendingError, runWorkers } from "./workers.ts"
 import { encryptionAtRest } from "./encryptionAtRest.ts"
+import { importTime } from "./importTime.ts"
 
 export interface Context {
   readonly stub: Stub
@@ -543,4 +544,5 @@ export const scenarios = {
   rotation,
   encryption_at_rest: encryptionAtRest,
   expiry_storm: expiryStorm,
+  import: importTime,
 } satisfies Record<string, (ctx: Context) => Promise<ScenarioResult>>

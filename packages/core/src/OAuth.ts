@@ -54,15 +54,12 @@ export {
   type CallbackQuery,
 } from "./Callback.js"
 export { clientCredentials, type ClientCredentialsOptions } from "./ClientCredentials.js"
-export {
-  deviceAuthorization,
-  type DeviceAuthorization,
-  type DeviceAuthorizationOptions,
-} from "./DeviceAuthorization.js"
-export { discover, type DiscoverOptions } from "./Discovery.js"
+export type { DeviceAuthorization, DeviceAuthorizationOptions } from "./DeviceAuthorization.js"
+export type { DiscoverOptions } from "./Discovery.js"
+export type { Introspection, IntrospectOptions } from "./Introspection.js"
+// Loaded on first use: they need effect/Schema or effect/Schedule, which the other flows do not.
+export { deviceAuthorization, discover, introspect, pollDeviceAuthorization } from "./internal/lazyFlows.js"
 export { exchangeCode, type ExchangeCodeOptions } from "./ExchangeCode.js"
-export { introspect, type Introspection, type IntrospectOptions } from "./Introspection.js"
-export { pollDeviceAuthorization } from "./PollDeviceAuthorization.js"
 export { refresh, type RefreshOptions } from "./Refresh.js"
 export { revoke, type RevokeOptions } from "./Revoke.js"
 

@@ -11,9 +11,10 @@
  * ```
  */
 import * as Effect from "effect/Effect"
-import * as Discovery from "./Discovery.js"
+import type * as Discovery from "./Discovery.js"
 import type { Provider } from "./Provider.js"
 import { HttpTransport, type TransportOptions } from "./Transport.js"
+import { discover as discoverLazily } from "./internal/lazyFlows.js"
 import { runPromise } from "./internal/runPromise.js"
 import { cryptofuse } from "./providers/Cryptofuse.js"
 import { cryptohopper } from "./providers/Cryptohopper.js"
@@ -31,7 +32,7 @@ export const discover = (
   issuer: string,
   options: Discovery.DiscoverOptions & TransportOptions,
 ): Promise<Provider> =>
-  runPromise(Discovery.discover(issuer, options).pipe(Effect.provideService(HttpTransport, HttpTransport.make(options))))
+  runPromise(discoverLazily(issuer, options).pipe(Effect.provideService(HttpTransport, HttpTransport.make(options))))
 
 /** The Effect twin of `discover`, using the HttpTransport from the context. */
-export const discoverEffect = Discovery.discover
+export const discoverEffect: typeof Discovery.discover = discoverLazily

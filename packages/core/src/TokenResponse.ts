@@ -12,67 +12,19 @@
  */
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import * as Result from "effect/Result"
-import * as Schema from "effect/Schema"
 import { InvalidResponse, OAuthServerError } from "./Errors.js"
 import type { Provider } from "./Provider.js"
 import type { TokenSet } from "./TokenSet.js"
 import { type HttpResponse, parseRetryAfter } from "./Transport.js"
 import { MAX_LIFETIME_SECONDS, statedLifetimeSeconds } from "./internal/lifetime.js"
 import { excerpt, issuedSecretsIn, redactRaw, redactText } from "./internal/redact.js"
+import { decodeErrorWire, decodeTokenWire } from "./internal/tokenWire.js"
 
 /**
  * The longest lifetime a TokenSet gets (one year, in seconds): a larger `expires_in` (`1e13`,
  * `2^63-1`, some APIs' "never") is clamped to it. Zero or negative means "unknown lifetime".
  */
 export const maxLifetimeSeconds: number = MAX_LIFETIME_SECONDS
-
-const Text = Schema.NullOr(Schema.String)
-
-/** The fields of a successful token response we read; every other field lands in `raw`. */
-const TokenWire = Schema.Struct({
-  access_token: Schema.NonEmptyString,
-  token_type: Schema.optional(Text),
-  // Cryptohopper's docs show `"expires_in": "..."`: a numeric string is as good as a number.
-  // Out-of-range numbers are read by `statedLifetimeSeconds` (clamped or "unknown"), not refused.
-  expires_in: Schema.optional(Schema.NullOr(Schema.Union([Schema.Number, Schema.FiniteFromString]))),
-  refresh_token: Schema.optional(Text),
-  id_token: Schema.optional(Text),
-  // Cryptohopper may send `"scope": null`; some servers send an array.
-  scope: Schema.optional(Schema.NullOr(Schema.Union([Schema.String, Schema.Array(Schema.String)]))),
-})
-
-/** RFC 6749 §5.2, plus Cryptohopper's `{ error: 1, message }`. */
-const ErrorWire = Schema.Struct({
-  error: Schema.Union([Schema.NonEmptyString, Schema.Finite, Schema.Literal(true)]),
-  error_description: Schema.optional(Text),
-  error_uri: Schema.optional(Text),
-  message: Schema.optional(Text),
-})
-
-const decodeToken = Schema.decodeUnknownResult(TokenWire)
-
-const isTextField = (v: unknown): boolean => v === undefined || v === null || typeof v === "string"
-
-/**
- * The common answer, checked by hand: every field already has the type TokenWire decodes it to, so
- * decoding would return the same values. Anything else (a numeric string `expires_in`, an array
- * `scope`, a wrong type) goes through the schema.
- */
-const plainWire = (value: Record<string, unknown>): typeof TokenWire.Type | undefined => {
-  const accessToken = value["access_token"]
-  const expiresIn = value["expires_in"]
-  return typeof accessToken === "string" &&
-    accessToken !== "" &&
-    (expiresIn === undefined || expiresIn === null || (typeof expiresIn === "number" && !Number.isNaN(expiresIn))) &&
-    isTextField(value["token_type"]) &&
-    isTextField(value["refresh_token"]) &&
-    isTextField(value["id_token"]) &&
-    isTextField(value["scope"])
-    ? (value as typeof TokenWire.Type)
-    : undefined
-}
-const decodeError = Schema.decodeUnknownResult(ErrorWire)
 
 type BodyKind = NonNullable<InvalidResponse["bodyKind"]>
 
@@ -159,9 +111,8 @@ const serverError = (
 }
 
 const errorInObject = (response: HttpResponse, value: Record<string, unknown>, ctx: DecodeContext) => {
-  const decoded = decodeError(value)
-  if (Result.isFailure(decoded)) return undefined
-  const e = decoded.success
+  const e = decodeErrorWire(value)
+  if (e === undefined) return undefined
   return serverError(
     response,
     { error: String(e.error), description: e.error_description ?? e.message, uri: e.error_uri },
@@ -244,22 +195,18 @@ export const decode = (
       const error = errorInObject(response, value, ctx)
       if (error !== undefined) return Effect.fail(error)
     }
-    let wire = plainWire(value)
+    const wire = decodeTokenWire(value)
     if (wire === undefined) {
-      const decoded = decodeToken(value)
-      if (Result.isFailure(decoded)) {
-        return Effect.fail(
-          invalid(
-            response,
-            typeof value["access_token"] === "string" && value["access_token"] !== ""
-              ? "token response fields have the wrong types"
-              : "token response has no access_token",
-            ctx,
-            parsed.kind,
-          ),
-        )
-      }
-      wire = decoded.success
+      return Effect.fail(
+        invalid(
+          response,
+          typeof value["access_token"] === "string" && value["access_token"] !== ""
+            ? "token response fields have the wrong types"
+            : "token response has no access_token",
+          ctx,
+          parsed.kind,
+        ),
+      )
     }
     // An access token goes into a header as it is, and the type names its scheme: an empty,
     // blank or non-printable one would fail (or be misread) at the first API call.

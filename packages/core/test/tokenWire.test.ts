@@ -1,0 +1,93 @@
+// The hand-written token/error field checks (src/internal/tokenWire.ts) replaced two effect/Schema
+// definitions on the hot path. They must accept and refuse exactly what those schemas did: this
+// decodes generated answers both ways and compares. The schemas are the reference, kept here.
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import { decodeErrorWire, decodeTokenWire } from "../src/internal/tokenWire.js"
+
+const Text = Schema.NullOr(Schema.String)
+const TokenWire = Schema.Struct({
+  access_token: Schema.NonEmptyString,
+  token_type: Schema.optional(Text),
+  expires_in: Schema.optional(Schema.NullOr(Schema.Union([Schema.Number, Schema.FiniteFromString]))),
+  refresh_token: Schema.optional(Text),
+  id_token: Schema.optional(Text),
+  scope: Schema.optional(Schema.NullOr(Schema.Union([Schema.String, Schema.Array(Schema.String)]))),
+})
+const ErrorWire = Schema.Struct({
+  error: Schema.Union([Schema.NonEmptyString, Schema.Finite, Schema.Literal(true)]),
+  error_description: Schema.optional(Text),
+  error_uri: Schema.optional(Text),
+  message: Schema.optional(Text),
+})
+const bySchema =
+  <A>(decode: (u: unknown) => Result.Result<A, unknown>) =>
+  (value: unknown) => {
+    const r = decode(value)
+    return Result.isSuccess(r) ? r.success : undefined
+  }
+const tokenBySchema = bySchema(Schema.decodeUnknownResult(TokenWire))
+const errorBySchema = bySchema(Schema.decodeUnknownResult(ErrorWire))
+
+/** Values a server may put in a field, with the edge cases of each type. */
+const field = fc.oneof(
+  fc.constantFrom(undefined, null, true, false, 0, -1, 1.5, 3600, 1e999, -1e999, Number.NaN),
+  fc.constantFrom(
+    "",
+    " ",
+    "3600",
+    " 60 ",
+    "1e3",
+    "0x10",
+    "abc",
+    "Infinity",
+    "NaN",
+    "-0",
+    "read write",
+    "read,write",
+  ),
+  fc.string(),
+  fc.double(),
+  fc.integer(),
+  fc.array(fc.oneof(fc.string(), fc.integer(), fc.constant(null)), { maxLength: 3 }),
+  fc.array(fc.string(), { maxLength: 3 }),
+  fc.dictionary(fc.string(), fc.string(), { maxKeys: 2 }),
+)
+const answer = (keys: ReadonlyArray<string>) =>
+  fc
+    .array(fc.tuple(fc.constantFrom(...keys), field), { maxLength: keys.length + 1 })
+    .map((entries) => Object.fromEntries(entries) as Record<string, unknown>)
+
+/** Drops keys whose value is `undefined`: the schema's output leaves absent keys out. */
+const defined = (o: object | undefined) =>
+  o === undefined ? undefined : Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))
+
+describe("token answer fields checked by hand", () => {
+  it("accepts and refuses every token answer exactly as the TokenWire schema did, with the same values", () => {
+    const keys = ["access_token", "token_type", "expires_in", "refresh_token", "id_token", "scope", "extra"]
+    fc.assert(
+      fc.property(answer(keys), (value) => {
+        expect(defined(decodeTokenWire(value))).toEqual(defined(tokenBySchema(value)))
+      }),
+      { numRuns: 3000 },
+    )
+  })
+
+  it("accepts and refuses every error answer exactly as the ErrorWire schema did, with the same values", () => {
+    const keys = ["error", "error_description", "error_uri", "message", "extra"]
+    fc.assert(
+      fc.property(answer(keys), (value) => {
+        expect(defined(decodeErrorWire(value))).toEqual(defined(errorBySchema(value)))
+      }),
+      { numRuns: 3000 },
+    )
+  })
+
+  it("reads a numeric string expires_in as its number and refuses one that is not finite", () => {
+    expect(decodeTokenWire({ access_token: "a", expires_in: " 60 " })?.expires_in).toBe(60)
+    expect(decodeTokenWire({ access_token: "a", expires_in: "Infinity" })).toBeUndefined()
+    expect(decodeTokenWire({ access_token: "a", expires_in: "soon" })).toBeUndefined()
+  })
+})
