@@ -3,9 +3,8 @@
  * StateStore under `state`, taken (and so consumed) exactly once by `handleCallback`.
  */
 import * as Redacted from "effect/Redacted"
-import * as Result from "effect/Result"
-import * as Schema from "effect/Schema"
 import { StoreError } from "./Errors.js"
+import { decodeStoredPending } from "./internal/storedWire.js"
 
 export interface PendingAuthorization {
   readonly state: string
@@ -23,20 +22,6 @@ export interface PendingAuthorization {
 
 /** The format version `encodePending` writes. */
 export const PENDING_VERSION = 1
-
-const Optional = Schema.optional(Schema.NullOr(Schema.String))
-const StoredPending = Schema.Struct({
-  v: Schema.optional(Schema.Literal(1)),
-  state: Schema.NonEmptyString,
-  providerId: Schema.String,
-  codeVerifier: Optional,
-  redirectUri: Optional,
-  scopes: Schema.optional(Schema.Array(Schema.String)),
-  nonce: Optional,
-  createdAt: Schema.Finite,
-  expiresAt: Schema.Finite,
-})
-const decodeStored = Schema.decodeUnknownResult(StoredPending)
 
 /** Serialises a pending request for a store that keeps strings (e.g. Redis). Reveals the verifier: storage only. */
 export const encodePending = (p: PendingAuthorization): string =>
@@ -57,8 +42,8 @@ export const decodePending = (s: string): PendingAuthorization => {
   } catch {
     throw new StoreError({ operation: "StateStore.take", detail: "the stored value is not JSON" })
   }
-  const decoded = decodeStored(parsed)
-  if (Result.isFailure(decoded)) {
+  const decoded = decodeStoredPending(parsed)
+  if (decoded === undefined) {
     const v = typeof parsed === "object" && parsed !== null ? (parsed as { v?: unknown }).v : undefined
     throw new StoreError({
       operation: "StateStore.take",
@@ -68,7 +53,7 @@ export const decodePending = (s: string): PendingAuthorization => {
           : "the stored value is not a pending authorization (format version 1)",
     })
   }
-  const { v: _, ...o } = decoded.success
+  const { v: _, ...o } = decoded
   return {
     ...o,
     codeVerifier:

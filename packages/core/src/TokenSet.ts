@@ -27,9 +27,8 @@ export interface TokenSet {
 }
 
 import * as R from "effect/Redacted"
-import * as Result from "effect/Result"
-import * as Schema from "effect/Schema"
 import { StoreError } from "./Errors.js"
+import { decodeStoredTokenSet } from "./internal/storedWire.js"
 
 /** The format version `encodeTokenSet` writes. */
 export const TOKEN_SET_VERSION = 1
@@ -52,19 +51,6 @@ export interface TokenSetJson {
   readonly raw?: Readonly<Record<string, unknown>> | undefined
 }
 
-const Secret = Schema.optional(Schema.NullOr(Schema.String))
-const StoredTokenSet = Schema.Struct({
-  v: Schema.optional(Schema.Literal(1)),
-  accessToken: Schema.NonEmptyString,
-  tokenType: Schema.String,
-  expiresAt: Schema.optional(Schema.NullOr(Schema.Finite)),
-  refreshToken: Secret,
-  scopes: Schema.optional(Schema.Array(Schema.String)),
-  idToken: Secret,
-  raw: Schema.optional(Schema.Record(Schema.String, Schema.Unknown)),
-})
-const decodeStored = Schema.decodeUnknownResult(StoredTokenSet)
-
 /** Names the version of a record written by a newer grantflow, so the error says what happened. */
 const versionProblem = (u: unknown, current: number): string | undefined => {
   const v = typeof u === "object" && u !== null ? (u as { v?: unknown }).v : undefined
@@ -78,15 +64,14 @@ const versionProblem = (u: unknown, current: number): string | undefined => {
  * wrong shape, an empty access token, an unknown format version. The error never quotes the data.
  */
 export const tokenSetFromJson = (u: unknown, operation = "TokenStore.get"): TokenSet => {
-  const decoded = decodeStored(u)
-  if (Result.isFailure(decoded)) {
+  const o = decodeStoredTokenSet(u)
+  if (o === undefined) {
     throw new StoreError({
       operation,
       detail:
         versionProblem(u, TOKEN_SET_VERSION) ?? "the stored value is not a token set (format version 1)",
     })
   }
-  const o = decoded.success
   return {
     accessToken: R.make(o.accessToken),
     tokenType: o.tokenType,
