@@ -7,7 +7,8 @@ export default defineConfig({
   oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } },
   test: {
     include: ["test/**/*.test.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Above the 60 s bound a test waits for the demo process to start (test/support/process.ts).
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
   },
 })

@@ -37,8 +37,12 @@ export const startMain = (env: Record<string, string>): Running => {
   return { child, stdout: () => stdout, stderr: () => stderr, exited }
 }
 
+// Bounds, not expectations: on a loaded 2-core CI machine (load average 20+ seen while every package's
+// tests run at once) starting Node, Nest and the embedded sandbox took more than 20 s.
+const START_BOUND_MS = 60_000
+
 /** Runs main to its end; kills it (and fails) if it is still running after `timeoutMs`. */
-export const runMain = async (env: Record<string, string>, timeoutMs = 15_000): Promise<Exited> => {
+export const runMain = async (env: Record<string, string>, timeoutMs = START_BOUND_MS): Promise<Exited> => {
   const running = startMain(env)
   const timer = setTimeout(() => running.child.kill("SIGKILL"), timeoutMs)
   try {
@@ -55,7 +59,7 @@ export const runMain = async (env: Record<string, string>, timeoutMs = 15_000): 
 export const waitForOutput = (
   running: Running,
   pattern: RegExp,
-  timeoutMs = 20_000,
+  timeoutMs = START_BOUND_MS,
 ): Promise<RegExpExecArray> =>
   new Promise((resolve, reject) => {
     const check = () => {
