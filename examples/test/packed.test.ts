@@ -57,6 +57,8 @@ beforeAll(async () => {
       "--no-audit",
       "--no-fund",
       "--loglevel=error",
+      "--prefer-offline",
+      "--ignore-scripts",
       "effect@~4.0.0",
       "typescript@~5.9.0",
       "./grantflow-core-0.0.0.tgz",
