@@ -55,6 +55,7 @@ describe.each([
   ["sandbox", "sandbox.ts"],
   ["nest", "nest.ts"],
   ["passport-strategy", "passport-strategy.ts"],
+  ["react-hooks", "react-hooks.tsx"],
 ])("packages/%s/README.md", (pkg, file) => {
   it(`quotes examples/${file} as its first example`, () => {
     expect(firstReadmeBlock(pkg)).toBe(exampleBody(file))
