@@ -7,7 +7,11 @@ import { spawn } from "node:child_process"
 
 const opener = (): { command: string; args: ReadonlyArray<string> } => {
   const browser = process.env["BROWSER"]
-  if (browser !== undefined && browser.trim() !== "") return { command: browser, args: [] }
+  if (browser !== undefined && browser.trim() !== "") {
+    // A command with its arguments, split on spaces as most tools read $BROWSER.
+    const [command, ...args] = browser.trim().split(/\s+/)
+    return { command: command!, args }
+  }
   if (process.platform === "darwin") return { command: "open", args: [] }
   if (process.platform === "win32") return { command: "cmd", args: ["/c", "start", '""'] }
   return { command: "xdg-open", args: [] }

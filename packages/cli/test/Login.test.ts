@@ -73,9 +73,13 @@ describe("grantflow login (loopback redirect against the sandbox)", () => {
 
   it("opens the browser ($BROWSER) on the authorization URL when --no-browser is not given", async () => {
     const opened = join(cli.stateHome, "opened-url")
-    const browser = join(cli.stateHome, "browser.sh")
-    await writeFile(browser, `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`, { mode: 0o700 })
-    const login = cli.start(["login", "cryptohopper"], { BROWSER: browser })
+    // A script run by node, so nothing needs the exec bit (a temp folder may be mounted noexec).
+    const browser = join(cli.stateHome, "browser.mjs")
+    await writeFile(
+      browser,
+      `import { writeFileSync } from "node:fs"\nwriteFileSync(${JSON.stringify(opened)}, process.argv[2])\n`,
+    )
+    const login = cli.start(["login", "cryptohopper"], { BROWSER: `${process.execPath} ${browser}` })
     const printed = (await login.waitForStderr(AUTHORIZATION_URL))[1]!
     await expect.poll(() => readFile(opened, "utf8").catch(() => ""), { timeout: 10_000 }).toBe(printed)
     await consent(printed, "approve")
