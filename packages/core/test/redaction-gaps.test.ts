@@ -99,6 +99,14 @@ const ISSUED_IN: Record<string, { readonly answer: Answer; readonly tokens: Reco
     },
     tokens: { quoted: "plainword", cell: "AbcdEfgh" },
   },
+  "a token in a form field of an HTML page sent as JSON (found by the token-answer property)": {
+    answer: {
+      status: 401,
+      type: "application/json",
+      body: '\ufeff<!doctype html><html><body><form><input name="access_token" value="k_-68/x"></form></body></html>',
+    },
+    tokens: { field: "k_-68/x" },
+  },
   "a body cut mid-token": {
     answer: {
       status: 200,

@@ -327,9 +327,11 @@ export const excerpt = (
   contentType?: string,
 ): string => {
   let text = body.length > 64 * 1024 ? body.slice(0, 64 * 1024) : body
+  // A page is reduced to its text first: scrubbing inside its markup could break a tag open and
+  // let what the tag held (an attribute's value) through as text.
+  if (isHtml(text, contentType)) text = htmlToText(text)
   // The answer may itself have been cut mid-value: scrub a tail that starts a known secret.
   text = scrubKnown(text, knownSecrets, true)
-  if (isHtml(text, contentType)) text = scrubKnown(htmlToText(text), knownSecrets, true)
   const keyed = redactKeyedValues(text)
   text = redactRuns(scrubKnown(keyed.text, keyed.found, true))
   const clean = text.replace(/\s+/g, " ").trim()
