@@ -5,6 +5,8 @@
  */
 import { execFileSync } from "node:child_process"
 import { readFileSync } from "node:fs"
+import { mkdtemp, rm } from "node:fs/promises"
+import { tmpdir } from "node:os"
 import { createServer } from "node:net"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -56,6 +58,7 @@ describe.each([
   ["nest", "nest.ts"],
   ["passport-strategy", "passport-strategy.ts"],
   ["react-hooks", "react-hooks.tsx"],
+  ["cli", "cli.ts"],
 ])("packages/%s/README.md", (pkg, file) => {
   it(`quotes examples/${file} as its first example`, () => {
     expect(firstReadmeBlock(pkg)).toBe(exampleBody(file))
@@ -78,6 +81,34 @@ describe("examples/core.ts", () => {
     expect(run.stderr).toContain("TransportError")
     expect(run.stdout).toBe("")
     expect(run.code).toBe(1)
+  })
+})
+
+describe("examples/cli.ts", () => {
+  it("uses the token the grantflow command stored, and the command then uses the same one", async () => {
+    const stateHome = await mkdtemp(join(tmpdir(), "grantflow-example-"))
+    try {
+      const env = { ...sandboxEnv(), XDG_STATE_HOME: stateHome }
+      sb.stats.reset()
+      const token = await runNode([join(repo, "packages/cli/dist/bin.js"), "token", "cryptofuse"], {
+        cwd: examples,
+        env,
+      })
+      expect(token.code).toBe(0)
+      const run = await runNode(["cli.ts"], { cwd: examples, env })
+      expect(run.stderr).toBe("")
+      expect(run.stdout).toBe("200 USD\n")
+      expect(run.code).toBe(0)
+      const again = await runNode([join(repo, "packages/cli/dist/bin.js"), "token", "cryptofuse"], {
+        cwd: examples,
+        env,
+      })
+      expect(again.stdout).toBe(token.stdout)
+      // One token for the command and the program: the file store is shared.
+      expect(sb.stats.tokenRequests("cryptofuse")).toBe(1)
+    } finally {
+      await rm(stateHome, { recursive: true, force: true })
+    }
   })
 })
 
