@@ -26,7 +26,9 @@ const fromBase64 = (text: string): Uint8Array | undefined => {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(normal)) return undefined
   try {
     const bin = atob(normal.padEnd(Math.ceil(normal.length / 4) * 4, "="))
-    return Uint8Array.from(bin, (c) => c.charCodeAt(0))
+    const bytes = new Uint8Array(bin.length)
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i)
+    return bytes
   } catch {
     return undefined
   }
