@@ -47,6 +47,7 @@ export const requestImpls: Record<string, (t: Target) => Promise<RequestToken>> 
 /** An authenticated API call with a cached token (api_call): grantflow's `fetch` against the floor. */
 export const apiImpls: Record<string, (t: Target) => Promise<ApiCall>> = {
   "raw-fetch": async (t) => (await floor()).rawFetchApi(t),
+  "raw-fetch+timeout": async (t) => (await floor()).rawFetchApiWithTimeout(t),
   grantflow: async (t) => (await grantflow()).apiCall(t),
 }
 

@@ -225,7 +225,8 @@ export async function hotPath(ctx: Context): Promise<ScenarioResult> {
 }
 
 export async function apiCall(ctx: Context): Promise<ScenarioResult> {
-  const impls = ["raw-fetch", "grantflow"]
+  // raw-fetch+timeout is a second floor, not the goal's: what the abort signal of a timeout costs.
+  const impls = ["raw-fetch", "raw-fetch+timeout", "grantflow"]
   const parameters = ctx.smoke ? { warmup: 5, calls: 20 } : { warmup: 500, calls: 3000 }
   ctx.stub.reset()
   ctx.stub.configure({ expiresIn: 3600, rotation: false, delayMs: 0 })
@@ -239,6 +240,11 @@ export async function apiCall(ctx: Context): Promise<ScenarioResult> {
   const ratios: Record<string, number> = {}
   const ours = okMedian(results.grantflow)
   if (floor !== undefined && ours !== undefined) ratios["grantflow/raw-fetch"] = ours / floor
+  const withTimeout = okMedian(results["raw-fetch+timeout"])
+  if (floor !== undefined && withTimeout !== undefined)
+    ratios["raw-fetch+timeout/raw-fetch"] = withTimeout / floor
+  if (withTimeout !== undefined && ours !== undefined)
+    ratios["grantflow/raw-fetch+timeout"] = ours / withTimeout
   let verdict = notOk(results.grantflow)
   if (verdict === undefined) {
     const ratio = floor === undefined ? Number.NaN : ours! / floor

@@ -331,47 +331,42 @@ const make = (options: ApiClientOptions) =>
       })
 
     /**
-     * Sends `first` and follows its redirects. `carried` tells whether the final answer came from
-     * a hop that carried the token (only such an answer can be a refusal of it).
+     * Sends `out` and follows its redirects. `carried` tells whether the final answer came from
+     * a hop that carried the token (only such an answer can be a refusal of it). Written without a
+     * generator: this is every API call's path.
      */
-    const exchange = Effect.fnUntraced(function* (
+    const exchange = (
       provider: Provider,
-      first: Outgoing,
+      out: Outgoing,
       token: Redacted.Redacted<string>,
-    ) {
-      const origins = originsOf(provider)
-      let out = first
-      let authed = true
-      for (let hop = 0; ; hop++) {
-        authed = authed && origins.has(out.origin)
-        // The token overwrites its own header on every send (a retry included); only a request
-        // that leaves the provider's origins gets a copy of the headers without credentials.
-        let headers = out.headers
-        if (authed) attachToken(provider, headers, token)
-        else {
-          headers = copyHeaders(headers)
-          for (const name of credentialHeaders(provider)) delete headers[name]
-        }
-        const response = yield* send(out, headers)
-        if (!REDIRECTS.has(response.status)) return { response, carried: authed }
-        const next = nextHop(out, response)
-        if (next === undefined) return { response, carried: authed }
+      authedSoFar = true,
+      hop = 0,
+    ): Effect.Effect<
+      { readonly response: Response; readonly carried: boolean },
+      TransportError | InvalidResponse
+    > => {
+      const authed = authedSoFar && originsOf(provider).has(out.origin)
+      // The token overwrites its own header on every send (a retry included); only a request
+      // that leaves the provider's origins gets a copy of the headers without credentials.
+      let headers = out.headers
+      if (authed) attachToken(provider, headers, token)
+      else {
+        headers = copyHeaders(headers)
+        for (const name of credentialHeaders(provider)) delete headers[name]
+      }
+      return Effect.flatMap(send(out, headers), (response) => {
+        const next = REDIRECTS.has(response.status) ? nextHop(out, response) : undefined
+        if (next === undefined) return Effect.succeed({ response, carried: authed })
         if (hop >= maxRedirects) {
-          yield* Effect.promise(() => response.body?.cancel().catch(() => undefined) ?? Promise.resolve())
-          return yield* tooManyRedirects(response)
+          return Effect.andThen(
+            Effect.promise(() => response.body?.cancel().catch(() => undefined) ?? Promise.resolve()),
+            Effect.fail(tooManyRedirects(response)),
+          )
         }
         void response.body?.cancel().catch(() => undefined)
-        out = next
-      }
-    })
-
-    /** The dialect's rule: the status and challenge, and for `error-flag` a small JSON body too. */
-    const refused = (provider: Provider, response: Response): Effect.Effect<boolean> =>
-      tokenRefused(response)
-        ? Effect.succeed(true)
-        : provider.dialect.apiRefusal === "error-flag"
-          ? Effect.promise(() => refusedInBody(response))
-          : Effect.succeed(false)
+        return exchange(provider, next, token, authed, hop + 1)
+      })
+    }
 
     /** A fresh token the manager holds, without a trip through its renewal logic (the hot path). */
     const defaultKeys = new WeakMap<Provider, string>()
@@ -387,31 +382,14 @@ const make = (options: ApiClientOptions) =>
       return manager.peek(key)
     }
 
-    // Untraced: the API call is a hot path; the renewal it may start has its own spans.
-    const fetch = Effect.fnUntraced(function* (
+    /** The API refused `token`: renew once, and send once more when the body allows it. */
+    const afterRefusal = Effect.fnUntraced(function* (
       provider: Provider,
-      input: string | URL | Request,
-      init: ApiRequestInit = {},
+      first: Outgoing,
+      sessionOptions: SessionOptions,
+      token: Redacted.Redacted<string>,
+      response: Response,
     ): Effect.fn.Return<Response, ApiError> {
-      const { session, scopes, timeoutMs: callTimeout, ...requestInit } = init
-      const first = yield* Effect.try({
-        try: () => fromInput(provider, input, requestInit, callTimeout),
-        // Not the message: a URL parser's message quotes the URL, query (and any token in it) included.
-        catch: (e) =>
-          e instanceof ConfigError
-            ? e
-            : new ConfigError({ reason: `invalid request (${e instanceof Error ? e.name : typeof e})` }),
-      })
-      if (!originsOf(provider).has(first.origin)) {
-        return yield* new ConfigError({
-          reason: `refusing to send ${provider.id}'s access token to ${first.origin}, which is not one of its endpoints`,
-        })
-      }
-      const sessionOptions = { session, scopes }
-      const token =
-        cached(provider, sessionOptions) ?? (yield* manager.getAccessToken(provider, sessionOptions))
-      const { response, carried } = yield* exchange(provider, first, token)
-      if (!carried || !(yield* refused(provider, response))) return response
       if (!first.replayable) {
         // The caller gets the refusal; the renewal still happens so that the next call works.
         yield* Effect.ignore(manager.getAccessToken(provider, { ...sessionOptions, rejected: token }))
@@ -421,6 +399,61 @@ const make = (options: ApiClientOptions) =>
       const renewed = yield* manager.getAccessToken(provider, { ...sessionOptions, rejected: token })
       return (yield* exchange(provider, first, renewed)).response
     })
+
+    /** The exchange, then the dialect's rule for a refused token: the status and challenge, and for `error-flag` a small JSON body too. */
+    const withToken = (
+      provider: Provider,
+      first: Outgoing,
+      sessionOptions: SessionOptions,
+      token: Redacted.Redacted<string>,
+    ): Effect.Effect<Response, ApiError> =>
+      Effect.flatMap(exchange(provider, first, token), ({ response, carried }) => {
+        if (!carried) return Effect.succeed(response)
+        if (tokenRefused(response)) return afterRefusal(provider, first, sessionOptions, token, response)
+        if (provider.dialect.apiRefusal !== "error-flag") return Effect.succeed(response)
+        return Effect.flatMap(
+          Effect.promise(() => refusedInBody(response)),
+          (refused) =>
+            refused
+              ? afterRefusal(provider, first, sessionOptions, token, response)
+              : Effect.succeed(response),
+        )
+      })
+
+    // Untraced: the API call is a hot path; the renewal it may start has its own spans.
+    const fetch = (
+      provider: Provider,
+      input: string | URL | Request,
+      init: ApiRequestInit = {},
+    ): Effect.Effect<Response, ApiError> =>
+      Effect.suspend(() => {
+        const { session, scopes, timeoutMs: callTimeout, ...requestInit } = init
+        let first: Outgoing
+        try {
+          first = fromInput(provider, input, requestInit, callTimeout)
+        } catch (e) {
+          // Not the message: a URL parser's message quotes the URL, query (and any token in it) included.
+          return Effect.fail(
+            e instanceof ConfigError
+              ? e
+              : new ConfigError({ reason: `invalid request (${e instanceof Error ? e.name : typeof e})` }),
+          )
+        }
+        if (!originsOf(provider).has(first.origin)) {
+          return Effect.fail(
+            new ConfigError({
+              reason: `refusing to send ${provider.id}'s access token to ${first.origin}, which is not one of its endpoints`,
+            }),
+          )
+        }
+        const sessionOptions: SessionOptions = { session, scopes }
+        const token = cached(provider, sessionOptions)
+        return token !== undefined
+          ? withToken(provider, first, sessionOptions, token)
+          : Effect.flatMap(manager.getAccessToken(provider, sessionOptions), (fresh) =>
+              withToken(provider, first, sessionOptions, fresh),
+            )
+      })
 
     return ApiClient.of({ fetch: (provider, input, init) => fetch(provider, input, init) })
   })
