@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process"
 import { readdir, readFile, stat, writeFile } from "node:fs/promises"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -5,7 +6,7 @@ import { join } from "node:path"
 import { type Sandbox, startSandbox } from "@grantflow/sandbox"
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { AUTHORIZATION_URL, consent, visit } from "./support/browser.js"
-import { Cli } from "./support/cli.js"
+import { BIN, Cli } from "./support/cli.js"
 
 let sb: Sandbox
 let cli: Cli
@@ -156,6 +157,31 @@ describe("grantflow login (loopback redirect against the sandbox)", () => {
     const outcome = await login.done
     expect(outcome.code).toBe(4)
     expect(outcome.stderr).toContain("the browser did not come back within 1 s; run grantflow login again")
+  })
+
+  it("animates its progress line only on a terminal", async () => {
+    // Without a terminal (every other test): the message once, no animation frames.
+    const plain = await cli.run(["login", "cryptohopper", "--no-browser", "--timeout", "1"])
+    expect(plain.stderr.match(/Waiting for the browser/g)).toHaveLength(1)
+    expect(plain.stderr).not.toMatch(/[⠋⠙⠹⠸]/)
+    // `script` (util-linux, essential on Debian) gives the command a pseudo-terminal, as a shell would.
+    const tty = spawnSync(
+      "script",
+      ["-qfec", `${process.execPath} ${BIN} login cryptohopper --no-browser --timeout 1`, "/dev/null"],
+      {
+        encoding: "utf8",
+        env: {
+          PATH: process.env["PATH"] ?? "",
+          HOME: cli.stateHome,
+          XDG_STATE_HOME: cli.stateHome,
+          BROWSER: "false",
+          ...cli.env,
+        },
+        timeout: 30_000,
+      },
+    )
+    expect(tty.status).toBe(4)
+    expect(tty.stdout).toMatch(/\r⠋ Waiting for the browser/)
   })
 
   it("prints the result as JSON with --json, without any token", async () => {
