@@ -20,6 +20,7 @@
  * )
  * ```
  */
+import { RESERVED_PARAMS, authorizationUrl } from "@grantflow/kernel/AuthorizationRequest"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import { ConfigError, type StoreError } from "./Errors.js"
@@ -54,15 +55,6 @@ export interface AuthorizeOptions extends AuthorizationUrlOptions {
   readonly allowInsecureHttp?: boolean | undefined
 }
 
-const RESERVED = new Set([
-  "response_type",
-  "client_id",
-  "redirect_uri",
-  "scope",
-  "state",
-  "code_challenge",
-  "code_challenge_method",
-])
 
 const configError = (reason: string) => Effect.fail(new ConfigError({ reason }))
 
@@ -97,26 +89,24 @@ export const createAuthorizationRequest = Effect.fn("OAuth.createAuthorizationRe
   if (!(ttl > 0)) return yield* configError("stateTtlMs must be positive")
   const scopes = options.scopes ?? provider.defaultScopes
   for (const key of Object.keys(options.extraParams ?? {})) {
-    if (RESERVED.has(key)) return yield* configError(`extraParams cannot set the protocol parameter ${key}`)
+    if (RESERVED_PARAMS.has(key)) return yield* configError(`extraParams cannot set the protocol parameter ${key}`)
   }
 
   const state = yield* Pkce.randomToken(32)
   const pkce = provider.dialect.pkce === "none" ? undefined : yield* Pkce.make(provider.dialect.pkce)
   const now = yield* Clock.currentTimeMillis
 
-  const url = new URL(endpoint)
-  const params = url.searchParams
-  params.set("response_type", "code")
-  params.set("client_id", provider.client.clientId)
-  // Sent exactly as configured: the token request must repeat it byte for byte.
-  params.set("redirect_uri", redirectUri)
-  if (scopes.length > 0) params.set("scope", scopes.join(provider.dialect.scopeDelimiter))
-  params.set("state", state)
-  if (pkce !== undefined) {
-    params.set("code_challenge", pkce.challenge)
-    params.set("code_challenge_method", pkce.method)
-  }
-  for (const [key, value] of Object.entries(options.extraParams ?? {})) params.set(key, value)
+  const url = authorizationUrl({
+    endpoint,
+    clientId: provider.client.clientId,
+    redirectUri,
+    scopes,
+    scopeDelimiter: provider.dialect.scopeDelimiter,
+    state,
+    codeChallenge: pkce?.challenge,
+    codeChallengeMethod: pkce?.method,
+    extraParams: options.extraParams,
+  })
 
   const pending: PendingAuthorization = {
     state,
@@ -127,7 +117,7 @@ export const createAuthorizationRequest = Effect.fn("OAuth.createAuthorizationRe
     createdAt: now,
     expiresAt: now + ttl,
   }
-  return { url: url.toString(), pending }
+  return { url, pending }
 })
 
 /** Builds the authorization URL and remembers the pending request in the StateStore. */

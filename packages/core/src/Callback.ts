@@ -20,6 +20,7 @@
  * const same = OAuth.completeCallback(provider, req.query, pendingFromSession)
  * ```
  */
+import * as Kernel from "@grantflow/kernel/Callback"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -117,20 +118,17 @@ const nonEmpty = (v: string | null): string | undefined => (v === null || v === 
 
 /** The error a callback carries, read the dialect's way; undefined when it carries none. */
 export const callbackError = (params: URLSearchParams, dialect: Dialect): AuthorizationError | undefined => {
-  const error = nonEmpty(params.get("error"))
-  if (error === undefined) return undefined
-  const description =
-    dialect.callbackErrors === "error-flag"
-      ? // Cryptohopper sends `error=1` and a message whose parameter name it does not document.
-        (nonEmpty(params.get("error_description")) ?? nonEmpty(params.get("message")))
-      : nonEmpty(params.get("error_description"))
-  // A provider may echo the request (code included) into its message or error_uri.
+  const carried = Kernel.callbackError(params, dialect.callbackErrors)
+  return carried === undefined ? undefined : authorizationError(carried, params)
+}
+
+/** The kernel's reading as AuthorizationError, scrubbed of the code a provider may echo into its message or error_uri. */
+const authorizationError = (carried: Kernel.CallbackError, params: URLSearchParams): AuthorizationError => {
   const known = params.getAll("code")
-  const uri = nonEmpty(params.get("error_uri"))
   return new AuthorizationError({
-    error: redactText(error, known),
-    description: description === undefined ? undefined : redactText(description, known),
-    uri: uri === undefined ? undefined : redactText(uri, known),
+    error: redactText(carried.error, known),
+    description: carried.description === undefined ? undefined : redactText(carried.description, known),
+    uri: carried.uri === undefined ? undefined : redactText(carried.uri, known),
   })
 }
 
@@ -157,45 +155,32 @@ const stateOf = (
   return Effect.fail(callbackError(params, dialect) ?? new StateMismatch({ reason: "missing" }))
 }
 
-/** Same length and characters, without stopping at the first difference. */
-const sameState = (a: string, b: string): boolean => {
-  if (a.length !== b.length) return false
-  let diff = 0
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i)
-  return diff === 0
-}
-
 const complete = Effect.fnUntraced(function* (
   provider: Provider,
   params: URLSearchParams,
   pending: PendingAuthorization,
 ): Effect.fn.Return<TokenSet, CallbackError, HttpTransport> {
-  const state = yield* stateOf(params, provider.dialect)
-  if (!sameState(state, pending.state)) return yield* new StateMismatch({ reason: "mismatch" })
   const now = yield* Clock.currentTimeMillis
-  if (pending.expiresAt <= now) return yield* new StateMismatch({ reason: "expired" })
-  if (pending.providerId !== provider.id) return yield* new StateMismatch({ reason: "mismatch" })
-
-  // RFC 9207: one iss, the issuer's. Two of them (only the first would be compared) are refused like two states.
-  const issValues = params.getAll("iss")
-  if (issValues.length > 1) return yield* new StateMismatch({ reason: "issuer" })
-  const issuer = provider.endpoints.issuer
-  if (issuer !== undefined) {
-    const iss = issValues[0]
-    if (iss !== undefined ? iss !== issuer : provider.dialect.requireIssInCallback === true) {
-      return yield* new StateMismatch({ reason: "issuer" })
-    }
-  }
-  const error = callbackError(params, provider.dialect)
-  if (error !== undefined) return yield* error
-  const code = nonEmpty(params.get("code"))
-  if (code === undefined || params.getAll("code").length > 1) {
+  const outcome = Kernel.checkCallback(params, {
+    state: pending.state,
+    expiresAt: pending.expiresAt,
+    now,
+    sameClient: pending.providerId === provider.id,
+    // RFC 9207: one iss, the issuer's. Two of them (only the first would be compared) are refused like two states.
+    issuer: provider.endpoints.issuer,
+    requireIss: provider.dialect.requireIssInCallback === true,
+    errorDialect: provider.dialect.callbackErrors,
+  })
+  if (outcome._tag === "StateMismatch") return yield* new StateMismatch({ reason: outcome.reason })
+  if (outcome._tag === "Error") return yield* authorizationError(outcome.error, params)
+  if (outcome._tag === "NoCode") {
     return yield* new AuthorizationError({
       error: "invalid_request",
       description: "the callback carries neither exactly one code nor an error",
       uri: undefined,
     })
   }
+  const code = outcome.code
   return yield* exchangeCode(provider, {
     code,
     codeVerifier: pending.codeVerifier,

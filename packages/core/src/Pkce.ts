@@ -9,19 +9,17 @@
  * const { verifier, challenge } = await Effect.runPromise(Pkce.make("S256"))
  * ```
  */
+import * as Kernel from "@grantflow/kernel/Pkce"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import { base64url } from "./internal/encoding.js"
 
 /** `bytes` CSPRNG bytes as base64url (32 bytes => 256 bits, 43 characters). */
 export const randomToken = (bytes = 32): Effect.Effect<string> =>
-  Effect.sync(() => base64url(globalThis.crypto.getRandomValues(new Uint8Array(bytes))))
+  Effect.sync(() => Kernel.randomToken(bytes))
 
 /** The S256 challenge of a verifier: `base64url(SHA-256(verifier))`. */
 export const challengeS256 = (verifier: string): Effect.Effect<string> =>
-  Effect.promise(() => globalThis.crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))).pipe(
-    Effect.map((digest) => base64url(new Uint8Array(digest))),
-  )
+  Effect.promise(() => Kernel.challengeS256(verifier))
 
 export interface PkcePair {
   readonly verifier: Redacted.Redacted<string>

@@ -14,6 +14,7 @@
  * const at = policy.refreshAt(tokens, 0.5) // epoch ms at which `tokens` should be renewed
  * ```
  */
+import { refreshAt } from "@grantflow/kernel/RefreshTiming"
 import { ConfigError } from "./Errors.js"
 import type { TokenSet } from "./TokenSet.js"
 import { statedLifetimeSeconds } from "./internal/lifetime.js"
@@ -69,12 +70,8 @@ export const make = (options: RefreshPolicyOptions = {}): RefreshPolicy => {
     skewMs,
     maxSkewFraction,
     jitterFraction,
-    refreshAt: (tokens, jitter) => {
-      if (tokens.expiresAt === undefined) return Number.POSITIVE_INFINITY
-      const lifetime = lifetimeMs(tokens)
-      const cap = lifetime === undefined ? skewMs : Math.min(skewMs, lifetime * maxSkewFraction)
-      return tokens.expiresAt.getTime() - cap * (1 - jitterFraction * jitter)
-    },
+    refreshAt: (tokens, jitter) =>
+      refreshAt(tokens.expiresAt?.getTime(), lifetimeMs(tokens), { skewMs, maxSkewFraction, jitterFraction }, jitter),
   }
 }
 

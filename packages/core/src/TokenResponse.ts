@@ -10,6 +10,7 @@
  * const tokens = TokenResponse.decode(provider, { status: 200, headers: {}, body: '{"access_token":"x"}' })
  * ```
  */
+import { decodeErrorWire, decodeTokenWire, splitScopes, tokenTypeOf } from "@grantflow/kernel/TokenAnswer"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { InvalidResponse, OAuthServerError } from "./Errors.js"
@@ -18,7 +19,6 @@ import type { TokenSet } from "./TokenSet.js"
 import { type HttpResponse, parseRetryAfter } from "./Transport.js"
 import { MAX_LIFETIME_SECONDS, statedLifetimeSeconds } from "./internal/lifetime.js"
 import { excerpt, issuedSecretsIn, redactRaw, redactText } from "./internal/redact.js"
-import { decodeErrorWire, decodeTokenWire } from "./internal/tokenWire.js"
 
 /**
  * The longest lifetime a TokenSet gets (one year, in seconds): a larger `expires_in` (`1e13`,
@@ -164,14 +164,6 @@ export const errorOf = (response: HttpResponse, ctx: DecodeContext = {}): OAuthS
   return invalid(response, `HTTP ${response.status} with ${what}`, ctx, parsed.kind)
 }
 
-const splitScopes = (scope: string | ReadonlyArray<string> | null | undefined): ReadonlyArray<string> => {
-  if (scope === null || scope === undefined) return []
-  if (typeof scope === "string" && !/[\s,]/.test(scope)) return scope === "" ? [] : [scope]
-  // Split by either delimiter: Cryptohopper answers with commas, RFC servers with spaces.
-  const parts = typeof scope === "string" ? scope.split(/[\s,]+/) : scope.flatMap((s) => s.split(/[\s,]+/))
-  return parts.filter((s) => s.length > 0)
-}
-
 const SECRET_FIELDS = new Set(["access_token", "refresh_token", "id_token"])
 
 /** Visible ASCII only (RFC 6750 b64token and every token seen in practice fit in it). */
@@ -234,7 +226,7 @@ export const decode = (
     )
     const tokens: TokenSet = {
       accessToken: Redacted.make(wire.access_token),
-      tokenType: tokenType === "Bearer" || tokenType.toLowerCase() === "bearer" ? "Bearer" : tokenType,
+      tokenType: tokenTypeOf(tokenType),
       expiresAt: lifetime === undefined ? undefined : new Date(now + lifetime * 1000),
       refreshToken,
       scopes: splitScopes(wire.scope),

@@ -1,11 +1,11 @@
-// The hand-written token/error field checks (src/internal/tokenWire.ts) replaced two effect/Schema
+// The hand-written token/error field checks (src/TokenAnswer.ts) replaced two effect/Schema
 // definitions on the hot path. They must accept and refuse exactly what those schemas did: this
 // decodes generated answers both ways and compares. The schemas are the reference, kept here.
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { decodeErrorWire, decodeTokenWire } from "../src/internal/tokenWire.js"
+import { decodeErrorWire, decodeTokenWire, splitScopes, tokenTypeOf } from "../src/TokenAnswer.js"
 
 const Text = Schema.NullOr(Schema.String)
 const TokenWire = Schema.Struct({
@@ -124,5 +124,22 @@ describe("token answer fields checked by hand", () => {
     expect(decodeTokenWire({ access_token: "a", expires_in: " 60 " })?.expires_in).toBe(60)
     expect(decodeTokenWire({ access_token: "a", expires_in: "Infinity" })).toBeUndefined()
     expect(decodeTokenWire({ access_token: "a", expires_in: "soon" })).toBeUndefined()
+  })
+})
+
+describe("scopes and token types of an answer", () => {
+  it("splits scopes by spaces, commas or both, from a string or an array, and reads null as none", () => {
+    expect(splitScopes("read write")).toEqual(["read", "write"])
+    expect(splitScopes("read,write")).toEqual(["read", "write"])
+    expect(splitScopes(" read, write  admin ")).toEqual(["read", "write", "admin"])
+    expect(splitScopes(["read write", "admin"])).toEqual(["read", "write", "admin"])
+    expect(splitScopes(null)).toEqual([])
+    expect(splitScopes("")).toEqual([])
+  })
+
+  it("reads bearer in any case as Bearer and keeps other token types as sent", () => {
+    expect(tokenTypeOf("bearer")).toBe("Bearer")
+    expect(tokenTypeOf(undefined)).toBe("Bearer")
+    expect(tokenTypeOf("DPoP")).toBe("DPoP")
   })
 })
