@@ -114,4 +114,31 @@ describe("loading ky", () => {
     const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script])
     expect(JSON.parse(stdout)).toEqual({ before: 0, after: 1, isKy: true })
   })
+
+  it("throws a ConfigError naming the fix when ky is not installed, and the rest of the client works", async () => {
+    const dist = fileURLToPath(new URL("../dist/index.js", import.meta.url))
+    // A resolve hook that fails for ky as Node does for a package that is not installed.
+    const script = `
+      import { registerHooks } from "node:module"
+      registerHooks({
+        resolve(specifier, context, next) {
+          if (specifier === "ky") throw Object.assign(new Error("Cannot find package 'ky'"), { code: "ERR_MODULE_NOT_FOUND" })
+          return next(specifier, context)
+        },
+      })
+      const core = await import(${JSON.stringify(dist)})
+      const client = core.createOAuthClient(
+        core.Providers.cryptofuse({ clientId: "c", clientSecret: "s", baseUrl: "http://127.0.0.1:1" }),
+      )
+      let error
+      try { client.api } catch (e) { error = e }
+      console.log(JSON.stringify({ tag: error?._tag, reason: error?.reason, fetch: typeof client.fetch }))
+      await client.dispose()
+    `
+    const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script])
+    const out = JSON.parse(stdout)
+    expect(out.tag).toBe("ConfigError")
+    expect(out.reason).toMatch(/install ky/)
+    expect(out.fetch).toBe("function")
+  })
 })
