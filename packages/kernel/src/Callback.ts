@@ -45,7 +45,10 @@ export type CallbackOutcome =
 const nonEmpty = (v: string | null): string | undefined => (v === null || v === "" ? undefined : v)
 
 /** The error a callback carries, in the dialect's way; undefined when it carries none. */
-export const callbackError = (params: URLSearchParams, dialect: CallbackErrorDialect = "rfc6749"): CallbackError | undefined => {
+export const callbackError = (
+  params: URLSearchParams,
+  dialect: CallbackErrorDialect = "rfc6749",
+): CallbackError | undefined => {
   const error = nonEmpty(params.get("error"))
   if (error === undefined) return undefined
   const description =

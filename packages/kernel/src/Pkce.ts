@@ -11,8 +11,11 @@ export const base64url = (bytes: Uint8Array): string => {
 }
 
 /** `bytes` random bytes as base64url: 32 bytes give a 43-character verifier (RFC 7636 §4.1) or a 256-bit state. */
-export const randomToken = (bytes = 32): string => base64url(globalThis.crypto.getRandomValues(new Uint8Array(bytes)))
+export const randomToken = (bytes = 32): string =>
+  base64url(globalThis.crypto.getRandomValues(new Uint8Array(bytes)))
 
 /** RFC 7636 §4.2 S256: `BASE64URL(SHA256(ASCII(code_verifier)))`. */
 export const challengeS256 = async (verifier: string): Promise<string> =>
-  base64url(new Uint8Array(await globalThis.crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))))
+  base64url(
+    new Uint8Array(await globalThis.crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))),
+  )

@@ -21,7 +21,8 @@ export interface ErrorWire {
   readonly message?: string | null | undefined
 }
 
-const isText = (v: unknown): v is string | null | undefined => v === undefined || v === null || typeof v === "string"
+const isText = (v: unknown): v is string | null | undefined =>
+  v === undefined || v === null || typeof v === "string"
 
 /** `expires_in`: absent, null, any number, or a string `Number()` reads as a finite number; `false` when none of these. */
 const seconds = (v: unknown): number | null | undefined | false => {
@@ -50,7 +51,13 @@ export const decodeTokenWire = (value: Readonly<Record<string, unknown>>): Token
   const idToken = value["id_token"]
   const scope = value["scope"]
   const expiresIn = seconds(value["expires_in"])
-  if (expiresIn === false || !isText(tokenType) || !isText(refreshToken) || !isText(idToken) || !isScope(scope))
+  if (
+    expiresIn === false ||
+    !isText(tokenType) ||
+    !isText(refreshToken) ||
+    !isText(idToken) ||
+    !isScope(scope)
+  )
     return undefined
   return {
     access_token: accessToken,
@@ -69,13 +76,17 @@ export const decodeErrorWire = (value: Readonly<Record<string, unknown>>): Error
   const uri = value["error_uri"]
   const message = value["message"]
   const code =
-    (typeof error === "string" && error !== "") || (typeof error === "number" && Number.isFinite(error)) || error === true
+    (typeof error === "string" && error !== "") ||
+    (typeof error === "number" && Number.isFinite(error)) ||
+    error === true
   if (!code || !isText(description) || !isText(uri) || !isText(message)) return undefined
   return { error, error_description: description, error_uri: uri, message }
 }
 
 /** The granted scopes, split by either delimiter (RFC servers use spaces, Cryptohopper commas). */
-export const splitScopes = (scope: string | ReadonlyArray<string> | null | undefined): ReadonlyArray<string> => {
+export const splitScopes = (
+  scope: string | ReadonlyArray<string> | null | undefined,
+): ReadonlyArray<string> => {
   if (scope === null || scope === undefined) return []
   if (typeof scope === "string" && !/[\s,]/.test(scope)) return scope === "" ? [] : [scope]
   const parts = typeof scope === "string" ? scope.split(/[\s,]+/) : scope.flatMap((s) => s.split(/[\s,]+/))

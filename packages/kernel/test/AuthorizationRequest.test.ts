@@ -36,7 +36,10 @@ describe("authorization request URL", () => {
 
   it("adds extra parameters but never lets them replace the state, the challenge or the redirect URI", () => {
     const url = new URL(
-      authorizationUrl({ ...parts, extraParams: { prompt: "consent", state: "forged", redirect_uri: "https://evil/" } }),
+      authorizationUrl({
+        ...parts,
+        extraParams: { prompt: "consent", state: "forged", redirect_uri: "https://evil/" },
+      }),
     )
     expect(url.searchParams.get("prompt")).toBe("consent")
     expect(url.searchParams.getAll("state")).toEqual(["s1"])

@@ -15,19 +15,28 @@ describe("callback checks", () => {
     expect(check("code=c1&state=s2")).toEqual({ _tag: "StateMismatch", reason: "mismatch" })
     expect(check("code=c1&state=s1&state=s2")).toEqual({ _tag: "StateMismatch", reason: "mismatch" })
     expect(check("code=c1&state=s1", { now: 2_000 })).toEqual({ _tag: "StateMismatch", reason: "expired" })
-    expect(check("code=c1&state=s1", { sameClient: false })).toEqual({ _tag: "StateMismatch", reason: "mismatch" })
+    expect(check("code=c1&state=s1", { sameClient: false })).toEqual({
+      _tag: "StateMismatch",
+      reason: "mismatch",
+    })
   })
 
   it("checks RFC 9207 iss against the issuer: a wrong or doubled one, or none when it is required", () => {
     const issuer = "https://as.example"
     expect(check(`code=c1&state=s1&iss=${issuer}`, { issuer })).toEqual({ _tag: "Code", code: "c1" })
-    expect(check("code=c1&state=s1&iss=https://evil", { issuer })).toEqual({ _tag: "StateMismatch", reason: "issuer" })
+    expect(check("code=c1&state=s1&iss=https://evil", { issuer })).toEqual({
+      _tag: "StateMismatch",
+      reason: "issuer",
+    })
     expect(check(`code=c1&state=s1&iss=${issuer}&iss=${issuer}`, { issuer })).toEqual({
       _tag: "StateMismatch",
       reason: "issuer",
     })
     expect(check("code=c1&state=s1", { issuer })).toEqual({ _tag: "Code", code: "c1" })
-    expect(check("code=c1&state=s1", { issuer, requireIss: true })).toEqual({ _tag: "StateMismatch", reason: "issuer" })
+    expect(check("code=c1&state=s1", { issuer, requireIss: true })).toEqual({
+      _tag: "StateMismatch",
+      reason: "issuer",
+    })
   })
 
   it("reads the error a callback carries, also without state, in the RFC's and Cryptohopper's dialects", () => {

@@ -1,4 +1,4 @@
-import { TokenError, isTokenErrorTag } from "./TokenError.js"
+import { OAuthTokenError, isTokenErrorTag } from "./OAuthTokenError.js"
 import type { SourceToken, TokenSource } from "./TokenSource.js"
 import { isRecord, readJson, send, stringField } from "./internal/http.js"
 
@@ -27,7 +27,9 @@ export interface BackendSourceOptions {
 
 const parseToken = (body: unknown, status: number, what: string): SourceToken => {
   const invalid = (reason: string) =>
-    new TokenError("InvalidResponse", `Invalid response (HTTP ${status}) from ${what}: ${reason}`, { status })
+    new OAuthTokenError("InvalidResponse", `Invalid response (HTTP ${status}) from ${what}: ${reason}`, {
+      status,
+    })
   if (!isRecord(body)) throw invalid("expected a JSON object")
   const accessToken = stringField(body, "accessToken")
   if (!accessToken) throw invalid("accessToken is missing")
@@ -44,21 +46,26 @@ const parseToken = (body: unknown, status: number, what: string): SourceToken =>
 }
 
 /** Turns a non-2xx answer into the typed error the server named, or the closest one. */
-const answerError = (body: unknown, status: number, what: string): TokenError => {
+const answerError = (body: unknown, status: number, what: string): OAuthTokenError => {
   if (isRecord(body)) {
     const tag = body.error
     const message = stringField(body, "message") ?? stringField(body, "error_description")
     const code = stringField(body, "code")
-    if (isTokenErrorTag(tag)) return new TokenError(tag, message ?? `${tag} from ${what}`, { status, code })
+    if (isTokenErrorTag(tag))
+      return new OAuthTokenError(tag, message ?? `${tag} from ${what}`, { status, code })
     // An RFC 6749 §5.2 body passed through as is (`{ error: "invalid_grant" }`).
     if (typeof tag === "string" && tag !== "") {
-      return new TokenError("OAuthServerError", message ?? `OAuth server error ${tag} (HTTP ${status})`, {
-        status,
-        code: tag,
-      })
+      return new OAuthTokenError(
+        "OAuthServerError",
+        message ?? `OAuth server error ${tag} (HTTP ${status})`,
+        {
+          status,
+          code: tag,
+        },
+      )
     }
   }
-  return new TokenError("InvalidResponse", `Invalid response (HTTP ${status}) from ${what}`, { status })
+  return new OAuthTokenError("InvalidResponse", `Invalid response (HTTP ${status}) from ${what}`, { status })
 }
 
 /**

@@ -1,12 +1,16 @@
 import { useState, type ReactNode } from "react"
 import type { TokenSource } from "./TokenSource.js"
-import { createTokenStore, type TokenStore, type TokenStoreOptions } from "./TokenStore.js"
+import {
+  createTokenController,
+  type TokenController,
+  type TokenControllerOptions,
+} from "./TokenController.js"
 import { StoreContext } from "./internal/context.js"
 
-/** Either a source (the provider makes its store) or a store you made with `createTokenStore`. */
+/** Either a source (the provider makes its store) or a store you made with `createTokenController`. */
 export type OAuthProviderProps = { readonly children?: ReactNode } & (
-  | { readonly source: TokenSource; readonly options?: TokenStoreOptions; readonly store?: undefined }
-  | { readonly store: TokenStore; readonly source?: undefined; readonly options?: undefined }
+  | { readonly source: TokenSource; readonly options?: TokenControllerOptions; readonly store?: undefined }
+  | { readonly store: TokenController; readonly source?: undefined; readonly options?: undefined }
 )
 
 /**
@@ -22,6 +26,6 @@ export type OAuthProviderProps = { readonly children?: ReactNode } & (
  * ```
  */
 export function OAuthProvider(props: OAuthProviderProps): ReactNode {
-  const [store] = useState(() => props.store ?? createTokenStore(props.source, props.options))
+  const [store] = useState(() => props.store ?? createTokenController(props.source, props.options))
   return <StoreContext value={store}>{props.children}</StoreContext>
 }

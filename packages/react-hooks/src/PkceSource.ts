@@ -1,6 +1,9 @@
-import { TokenError } from "./TokenError.js"
+import { OAuthTokenError } from "./OAuthTokenError.js"
 import type { SourceToken, TokenSource } from "./TokenSource.js"
-import { isRecord, readJson, send, stringField } from "./internal/http.js"
+import { authorizationUrl } from "@grantflow/kernel/AuthorizationRequest"
+import { checkCallback } from "@grantflow/kernel/Callback"
+import { decodeErrorWire, decodeTokenWire, splitScopes, tokenTypeOf } from "@grantflow/kernel/TokenAnswer"
+import { isRecord, readJson, send } from "./internal/http.js"
 import { deriveCodeChallenge, randomUrlSafe } from "./internal/pkce.js"
 import * as Storage from "./internal/storage.js"
 
@@ -12,8 +15,15 @@ export interface PkceSourceOptions {
   /** Registered redirect URI, absolute and exactly as registered: a page of this app that renders the `OAuthProvider`. */
   readonly redirectUri: string
   readonly scopes: ReadonlyArray<string>
-  /** How the server joins scopes, in requests and in its `scope` answer (default `" "`). */
+  /** How the server joins scopes in requests (default `" "`); its `scope` answer is read with spaces or commas. */
   readonly scopeDelimiter?: string
+  /**
+   * The authorization server's issuer identifier: a callback's RFC 9207 `iss` must be it (a
+   * callback from another server, a mix-up attack, is refused). Without it `iss` is not checked.
+   */
+  readonly issuer?: string
+  /** Refuse a callback without `iss` (for servers that always send it; needs `issuer`). */
+  readonly requireIss?: boolean
   /** More authorization request parameters (`audience`, `prompt`, ...). */
   readonly extraParams?: Readonly<Record<string, string>>
   /** fetch to use for the token endpoint (default the global one). */
@@ -34,6 +44,13 @@ interface Pending {
   readonly redirectUri: string
   readonly expiresAt: number
 }
+
+const stateProblems = {
+  missing: "the callback has no state",
+  mismatch: "the callback belongs to another sign-in",
+  expired: "the sign-in took too long, start again",
+  issuer: "the callback comes from another authorization server (iss)",
+} as const
 
 const callbackParams = ["code", "state", "error", "error_description", "error_uri", "iss", "session_state"]
 
@@ -111,42 +128,47 @@ export const pkceSource = (options: PkceSourceOptions): TokenSource => {
     const body = await readJson(res, "POST", url)
     const what = `POST ${url.split(/[?#]/)[0]}`
     const invalid = (reason: string) =>
-      new TokenError("InvalidResponse", `Invalid response (HTTP ${res.status}) from ${what}: ${reason}`, {
-        status: res.status,
-      })
+      new OAuthTokenError(
+        "InvalidResponse",
+        `Invalid response (HTTP ${res.status}) from ${what}: ${reason}`,
+        {
+          status: res.status,
+        },
+      )
     if (!isRecord(body)) throw invalid("expected a JSON object")
     // An `error` inside a 200 is still an error (seen from several servers).
-    const code = stringField(body, "error")
-    if (code) {
-      const description = stringField(body, "error_description")
-      throw new TokenError(
+    const failure =
+      body["error"] === undefined || body["error"] === null || body["error"] === false || body["error"] === 0
+        ? undefined
+        : decodeErrorWire(body)
+    if (failure) {
+      const code = String(failure.error)
+      const description = failure.error_description ?? failure.message ?? undefined
+      throw new OAuthTokenError(
         "OAuthServerError",
         `OAuth server error ${code} (HTTP ${res.status})${description ? `: ${description}` : ""}`,
         { status: res.status, code },
       )
     }
     if (!res.ok) throw invalid("an error status without an OAuth error body")
-    const accessToken = stringField(body, "access_token")
-    if (!accessToken) throw invalid("access_token is missing")
-    // expires_in as a numeric string: tolerated like core's dialects do.
-    const expiresIn = typeof body.expires_in === "string" ? Number(body.expires_in) : body.expires_in
-    if (
-      expiresIn !== undefined &&
-      expiresIn !== null &&
-      (typeof expiresIn !== "number" || !Number.isFinite(expiresIn))
-    ) {
-      throw invalid("expires_in is not a number")
+    // Read as core reads it: expires_in as a numeric string, scope split by spaces or commas.
+    const wire = decodeTokenWire(body)
+    if (!wire) {
+      throw invalid(
+        typeof body.access_token === "string" && body.access_token !== ""
+          ? "token response fields have the wrong types"
+          : "access_token is missing",
+      )
     }
-    const scope = stringField(body, "scope")
-    const tokenType = stringField(body, "token_type") ?? "Bearer"
+    const granted = splitScopes(wire.scope)
     return {
-      accessToken,
-      expiresAt: typeof expiresIn === "number" ? Date.now() + expiresIn * 1000 : null,
+      accessToken: wire.access_token,
+      expiresAt: typeof wire.expires_in === "number" ? Date.now() + wire.expires_in * 1000 : null,
       // RFC 6749 §5.1: no scope in the answer means the requested ones were granted.
-      scopes: scope ? scope.split(delimiter).filter((s) => s !== "") : (previous?.scopes ?? options.scopes),
-      tokenType: tokenType.toLowerCase() === "bearer" ? "Bearer" : tokenType,
+      scopes: granted.length > 0 ? granted : (previous?.scopes ?? options.scopes),
+      tokenType: tokenTypeOf(wire.token_type),
       // A refresh answer without a refresh_token keeps the old one (RFC 6749 §6).
-      refreshToken: stringField(body, "refresh_token") ?? previous?.refreshToken,
+      refreshToken: wire.refresh_token || previous?.refreshToken,
     }
   }
 
@@ -156,40 +178,40 @@ export const pkceSource = (options: PkceSourceOptions): TokenSource => {
     const pending = readPending(pendingKey)
     Storage.remove("sessionStorage", pendingKey)
     stripCallback(url)
-    const state = params.get("state")
-    if (!state)
-      throw new TokenError("StateMismatch", "State check failed (missing): the callback has no state")
     if (!pending) {
-      throw new TokenError(
+      throw new OAuthTokenError(
         "StateMismatch",
         "State check failed (unknown): no sign-in was started in this tab, or its callback was already used",
       )
     }
-    if (pending.state !== state) {
-      throw new TokenError(
+    // The same checks as core's callback: one state, the expected one, in time; RFC 9207 iss; the error.
+    const outcome = checkCallback(params, {
+      state: pending.state,
+      expiresAt: pending.expiresAt,
+      now: Date.now(),
+      issuer: options.issuer,
+      requireIss: options.requireIss,
+    })
+    if (outcome._tag === "StateMismatch") {
+      throw new OAuthTokenError(
         "StateMismatch",
-        "State check failed (mismatch): the callback belongs to another sign-in",
+        `State check failed (${outcome.reason}): ${stateProblems[outcome.reason]}`,
       )
     }
-    if (Date.now() > pending.expiresAt) {
-      throw new TokenError(
-        "StateMismatch",
-        "State check failed (expired): the sign-in took too long, start again",
-      )
-    }
-    const error = params.get("error")
-    if (error) {
-      throw new TokenError(
+    if (outcome._tag === "Error") {
+      throw new OAuthTokenError(
         "AuthorizationError",
-        `Authorization failed: ${params.get("error_description") ?? error}`,
-        {
-          code: error,
-        },
+        `Authorization failed: ${outcome.error.description ?? outcome.error.error}`,
+        { code: outcome.error.error },
       )
     }
-    const code = params.get("code")
-    if (!code)
-      throw new TokenError("InvalidResponse", "Invalid response: the callback has neither code nor error")
+    if (outcome._tag === "NoCode") {
+      throw new OAuthTokenError(
+        "InvalidResponse",
+        "Invalid response: the callback has neither exactly one code nor an error",
+      )
+    }
+    const code = outcome.code
     const token = await tokenRequest({
       grant_type: "authorization_code",
       code,
@@ -242,7 +264,7 @@ export const pkceSource = (options: PkceSourceOptions): TokenSource => {
     },
     login: async () => {
       if (!Storage.hasStorage("sessionStorage")) {
-        throw new TokenError(
+        throw new OAuthTokenError(
           "ConfigError",
           "PKCE needs sessionStorage to keep the pending sign-in across the redirect",
         )
@@ -258,20 +280,19 @@ export const pkceSource = (options: PkceSourceOptions): TokenSource => {
         redirectUri,
         expiresAt: Date.now() + (options.pendingTtlMs ?? 600_000),
       } satisfies Pending)
-      const url = new URL(options.authorizationEndpoint)
-      const params: Record<string, string> = {
-        ...options.extraParams,
-        response_type: "code",
-        client_id: options.clientId,
-        redirect_uri: redirectUri,
-        ...(options.scopes.length > 0 ? { scope: options.scopes.join(delimiter) } : {}),
+      const url = authorizationUrl({
+        endpoint: options.authorizationEndpoint,
+        clientId: options.clientId,
+        redirectUri,
+        scopes: options.scopes,
+        scopeDelimiter: delimiter,
         state,
-        code_challenge: challenge,
-        code_challenge_method: "S256",
-      }
-      for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v)
+        codeChallenge: challenge,
+        codeChallengeMethod: "S256",
+        extraParams: options.extraParams,
+      })
       const navigate = options.navigate ?? ((to: string) => globalThis.location.assign(to))
-      navigate(url.toString())
+      navigate(url)
     },
     logout: async () => {
       keep(null)

@@ -1,4 +1,4 @@
-import type { TokenError } from "./TokenError.js"
+import type { OAuthTokenError } from "./OAuthTokenError.js"
 
 /** Where the token stands: not signed in, asking the source, usable, or failed (see `error`). */
 export type TokenStatus = "idle" | "loading" | "authenticated" | "error"
@@ -17,7 +17,7 @@ export interface TokenActions {
   readonly refresh: () => Promise<void>
   /**
    * The access token, refreshed first when it is due; `null` when signed out. Rejects with the
-   * `TokenError` when loading or refreshing failed.
+   * `OAuthTokenError` when loading or refreshing failed.
    */
   readonly getValidToken: () => Promise<string | null>
 }
@@ -47,7 +47,7 @@ export type OAuthTokenState = TokenActions &
   (
     | ({ readonly status: "idle"; readonly error: null } & Empty)
     | ({ readonly status: "loading"; readonly error: null } & Empty)
-    | ({ readonly status: "error"; readonly error: TokenError } & Empty)
+    | ({ readonly status: "error"; readonly error: OAuthTokenError } & Empty)
     | {
         readonly status: "authenticated"
         readonly accessToken: string
@@ -68,7 +68,7 @@ class Snapshot {
   readonly expiresAt: Date | null
   readonly scopes: ReadonlyArray<string>
   readonly tokenType: string | null
-  readonly error: TokenError | null
+  readonly error: OAuthTokenError | null
   readonly login: TokenActions["login"]
   readonly logout: TokenActions["logout"]
   readonly refresh: TokenActions["refresh"]
@@ -83,7 +83,7 @@ class Snapshot {
       scopes: ReadonlyArray<string>
       tokenType: string
     } | null,
-    error: TokenError | null,
+    error: OAuthTokenError | null,
     actions: TokenActions,
   ) {
     this.status = status
@@ -131,6 +131,6 @@ export const makeSnapshot = (
     scopes: ReadonlyArray<string>
     tokenType: string
   } | null,
-  error: TokenError | null,
+  error: OAuthTokenError | null,
   actions: TokenActions,
 ): OAuthTokenState => new Snapshot(status, token, error, actions) as unknown as OAuthTokenState

@@ -15,7 +15,7 @@ export interface SourceToken {
 
 /**
  * Where tokens come from. `backendSource` and `pkceSource` implement it; write your own to get
- * tokens another way. Every method rejects with a `TokenError`.
+ * tokens another way. Every method rejects with a `OAuthTokenError`.
  *
  * @example
  * ```ts

@@ -5,14 +5,14 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi 
 import {
   OAuthProvider,
   backendSource,
-  createTokenStore,
+  createTokenController,
   useOAuthToken,
-  type TokenStore,
+  type TokenController,
 } from "../src/index.js"
 import { startBackendServer, type BackendServer } from "./support/backendServer.js"
 
 let server: BackendServer
-const stores: TokenStore[] = []
+const stores: TokenController[] = []
 
 beforeAll(async () => {
   server = await startBackendServer()
@@ -44,14 +44,14 @@ const source = (navigate?: (url: string) => void) =>
     ...(navigate ? { navigate } : {}),
   })
 
-const store = (...args: Parameters<typeof createTokenStore>) => {
-  const s = createTokenStore(...args)
+const store = (...args: Parameters<typeof createTokenController>) => {
+  const s = createTokenController(...args)
   stores.push(s)
   return s
 }
 
 const wrapperFor =
-  (s: TokenStore, strict = false) =>
+  (s: TokenController, strict = false) =>
   ({ children }: { children: ReactNode }) =>
     strict ? (
       <StrictMode>
@@ -135,12 +135,12 @@ describe("backendSource with useOAuthToken", () => {
   test("refreshes on a timer before the token expires", async () => {
     // Fake clock and timers (the server shares them: it runs in this process); the network stays real.
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] })
-    // 60 s lifetime: refresh 10% (6 s) before expiry, at about 54 s.
+    // 60 s lifetime: the skew (60 s) is capped at half the lifetime, as in core: refresh at about 30 s.
     const s = store(source())
     const { result } = renderHook(() => useOAuthToken(), { wrapper: wrapperFor(s) })
     await vi.waitFor(() => expect(result.current.status).toBe("authenticated"))
     const first = result.current.accessToken
-    await act(() => vi.advanceTimersByTimeAsync(50_000))
+    await act(() => vi.advanceTimersByTimeAsync(27_000))
     await roundTrip()
     expect(server.counts.refreshPosts).toBe(0)
     await act(() => vi.advanceTimersByTimeAsync(5_000))
@@ -188,8 +188,8 @@ describe("backendSource with useOAuthToken", () => {
   })
 
   test("getValidToken refreshes first when the token is due", async () => {
-    // skewFraction 1: a token is due as soon as it arrives.
-    const s = store(source(), { skewFraction: 1 })
+    // maxSkewFraction 1: a token is due as soon as it arrives.
+    const s = store(source(), { maxSkewFraction: 1 })
     const token = await s.getValidToken()
     expect(server.counts.tokenGets).toBe(1)
     expect(server.counts.refreshPosts).toBe(1)

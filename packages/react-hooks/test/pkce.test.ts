@@ -3,11 +3,11 @@ import { StrictMode, createElement, type ReactNode } from "react"
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest"
 import {
   OAuthProvider,
-  createTokenStore,
+  createTokenController,
   pkceSource,
   useOAuthToken,
   type PkceSourceOptions,
-  type TokenStore,
+  type TokenController,
 } from "../src/index.js"
 import { deriveCodeChallenge } from "../src/internal/pkce.js"
 import { startAuthorizationServer, type AuthorizationServer } from "./support/authorizationServer.js"
@@ -16,7 +16,7 @@ const clientId = "spa-client"
 // jsdom's document lives at http://localhost:3000/, so the redirect URI is a page of "this app".
 const redirectUri = "http://localhost:3000/callback"
 let server: AuthorizationServer
-const stores: TokenStore[] = []
+const stores: TokenController[] = []
 
 beforeAll(async () => {
   server = await startAuthorizationServer(clientId)
@@ -47,7 +47,7 @@ const options = (extra: Partial<PkceSourceOptions> = {}): PkceSourceOptions => (
   ...extra,
 })
 const store = (o: PkceSourceOptions) => {
-  const s = createTokenStore(pkceSource(o))
+  const s = createTokenController(pkceSource(o))
   stores.push(s)
   return s
 }
@@ -129,6 +129,26 @@ describe("pkceSource", () => {
     expect(s.getSnapshot().error?.message).toContain("mismatch")
     expect(server.tokenRequests).toHaveLength(0)
     expect(location.search).toBe("")
+  })
+
+  test("rejects a callback whose RFC 9207 iss names another server, as core does, without a token request", async () => {
+    const { callback } = await authorize()
+    callback.searchParams.set("iss", "https://mix-up.example")
+    landOn(callback)
+    const s = store({ ...options(), issuer: "https://as.example" })
+    await expect(s.getValidToken()).rejects.toMatchObject({ _tag: "StateMismatch" })
+    expect(s.getSnapshot().error?.message).toContain("issuer")
+    expect(server.tokenRequests).toHaveLength(0)
+  })
+
+  test("reads a comma-separated scope answer as core does", async () => {
+    // The server joins with commas although the app sends spaces (Cryptohopper answers this way).
+    server.scopeDelimiter = ","
+    const { callback } = await authorize()
+    landOn(callback)
+    const s = store(options())
+    await s.getValidToken()
+    expect(s.getSnapshot().scopes).toEqual(["read", "trade"])
   })
 
   test("rejects a callback whose state was already used", async () => {

@@ -4,7 +4,7 @@
  * none. The browser test covers it again in Chromium with real tabs.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
-import { backendSource, createTokenStore } from "../src/index.js"
+import { backendSource, createTokenController } from "../src/index.js"
 import { startBackendServer, type BackendServer } from "./support/backendServer.js"
 
 let server: BackendServer
@@ -21,8 +21,8 @@ describe("refresh lock with Web Locks", () => {
     server.refreshDelayMs = 100
     const source = () =>
       backendSource({ tokenUrl: server.tokenUrl, loginUrl: server.loginUrl, logoutUrl: server.logoutUrl })
-    const a = createTokenStore(source())
-    const b = createTokenStore(source())
+    const a = createTokenController(source())
+    const b = createTokenController(source())
     const unsubscribe = [a.subscribe(() => {}), b.subscribe(() => {})]
     try {
       await Promise.all([a.getValidToken(), b.getValidToken()])

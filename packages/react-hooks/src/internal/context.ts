@@ -1,4 +1,4 @@
 import { createContext } from "react"
-import type { TokenStore } from "../TokenStore.js"
+import type { TokenController } from "../TokenController.js"
 
-export const StoreContext = createContext<TokenStore | null>(null)
+export const StoreContext = createContext<TokenController | null>(null)

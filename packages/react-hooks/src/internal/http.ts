@@ -1,4 +1,4 @@
-import { TokenError } from "../TokenError.js"
+import { OAuthTokenError } from "../OAuthTokenError.js"
 
 /** `METHOD url-without-query`: how a request is named in messages (a query may hold a code). */
 const describe = (method: string, url: string): string => `${method} ${url.split(/[?#]/)[0]}`
@@ -15,7 +15,8 @@ export const send = async (
   timeoutMs: number,
 ): Promise<Response> => {
   const f: typeof fetch | undefined = fetchImpl ?? globalThis.fetch
-  if (typeof f !== "function") throw new TokenError("ConfigError", "No fetch implementation is available")
+  if (typeof f !== "function")
+    throw new OAuthTokenError("ConfigError", "No fetch implementation is available")
   const signal =
     typeof AbortSignal !== "undefined" && typeof AbortSignal.timeout === "function"
       ? AbortSignal.timeout(timeoutMs)
@@ -25,7 +26,10 @@ export const send = async (
   } catch (cause) {
     const name = (cause as { name?: unknown } | null)?.name
     const reason = name === "TimeoutError" ? "timeout" : name === "AbortError" ? "aborted" : "network"
-    throw new TokenError("TransportError", `Transport error (${reason}) on ${describe(init.method, url)}`)
+    throw new OAuthTokenError(
+      "TransportError",
+      `Transport error (${reason}) on ${describe(init.method, url)}`,
+    )
   }
 }
 
@@ -36,13 +40,13 @@ export const readJson = async (res: Response, method: string, url: string): Prom
   try {
     text = await res.text()
   } catch {
-    throw new TokenError("TransportError", `Transport error (network) reading ${describe(method, url)}`)
+    throw new OAuthTokenError("TransportError", `Transport error (network) reading ${describe(method, url)}`)
   }
   try {
     // Parsed whatever the content type says: some servers label JSON text/plain.
     return JSON.parse(text) as unknown
   } catch {
-    throw new TokenError(
+    throw new OAuthTokenError(
       "InvalidResponse",
       `Invalid response (HTTP ${res.status}, ${contentType}) from ${describe(method, url)}: not JSON`,
       { status: res.status },

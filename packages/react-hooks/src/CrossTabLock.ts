@@ -80,10 +80,10 @@ const withLease = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
  *
  * @example
  * ```ts
- * await withRefreshLock("grantflow:refresh:api", () => refreshTokenOnce())
+ * await withCrossTabLock("grantflow:refresh:api", () => refreshTokenOnce())
  * ```
  */
-export const withRefreshLock = <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+export const withCrossTabLock = <T>(name: string, fn: () => Promise<T>): Promise<T> => {
   const locks = (globalThis.navigator as Navigator | undefined)?.locks
   if (locks && typeof locks.request === "function") {
     return locks.request(name, { mode: "exclusive" }, () => fn()) as Promise<T>

@@ -1,18 +1,19 @@
-import { withRefreshLock } from "./RefreshLock.js"
-import { TokenError } from "./TokenError.js"
+import { refreshAt } from "@grantflow/kernel/RefreshTiming"
+import { withCrossTabLock } from "./CrossTabLock.js"
+import { OAuthTokenError } from "./OAuthTokenError.js"
 import { makeSnapshot, type OAuthTokenState, type TokenActions, type TokenStatus } from "./TokenSnapshot.js"
 import type { SourceToken, TokenSource } from "./TokenSource.js"
 import { instanceId } from "./internal/random.js"
 
-/** Tuning for a token store. */
-export interface TokenStoreOptions {
-  /** Refresh at most this long before expiry (default 60 000 ms). */
-  readonly maxSkewMs?: number
+/** Tuning of the refresh point: the same names, defaults and rule as core's refresh policy (`@grantflow/kernel`'s `refreshAt`). */
+export interface TokenControllerOptions {
+  /** Refresh this long before expiry (default 60 000 ms). */
+  readonly skewMs?: number
   /**
-   * ...and at most this fraction of the token's lifetime before expiry (default 0.1), so a token
-   * that lives 60 s is refreshed after 54 s rather than at once.
+   * ...but at most this fraction of the token's lifetime before expiry (default 0.5), so a token
+   * that lives 60 s is refreshed after 30 s rather than at once.
    */
-  readonly skewFraction?: number
+  readonly maxSkewFraction?: number
 }
 
 /**
@@ -21,13 +22,13 @@ export interface TokenStoreOptions {
  *
  * @example
  * ```ts
- * const store = createTokenStore(backendSource({ tokenUrl: "/auth/token", loginUrl: "/auth/login", logoutUrl: "/auth/logout" }))
+ * const store = createTokenController(backendSource({ tokenUrl: "/auth/token", loginUrl: "/auth/login", logoutUrl: "/auth/logout" }))
  * const token = await store.getValidToken()
  * if (token) await fetch("/api/me", { headers: { authorization: `Bearer ${token}` } })
  * store.dispose()
  * ```
  */
-export interface TokenStore extends TokenActions {
+export interface TokenController extends TokenActions {
   /** Calls `listener` after every state change. The first subscriber starts loading, the refresh timer and the cross-tab channel; the last one to leave stops the timer and the channel. */
   readonly subscribe: (listener: () => void) => () => void
   /** The current state; the same object until something changes. */
@@ -57,10 +58,13 @@ const isSourceToken = (v: unknown): v is SourceToken => {
   )
 }
 
-const toTokenError = (e: unknown): TokenError =>
-  e instanceof TokenError
+const toTokenError = (e: unknown): OAuthTokenError =>
+  e instanceof OAuthTokenError
     ? e
-    : new TokenError("TransportError", `Token source failed: ${e instanceof Error ? e.message : String(e)}`)
+    : new OAuthTokenError(
+        "TransportError",
+        `Token source failed: ${e instanceof Error ? e.message : String(e)}`,
+      )
 
 /** A fence message that never comes back means the channel is broken: refresh anyway. */
 const FENCE_TIMEOUT_MS = 1_000
@@ -72,9 +76,12 @@ const MAX_DELAY_MS = 2_147_483_647
  * Creates the store for one token source. Nothing runs until the first `subscribe` (or a call
  * to `getValidToken`/`refresh`), so it is safe to create during render and on the server.
  */
-export const createTokenStore = (source: TokenSource, options: TokenStoreOptions = {}): TokenStore => {
-  const maxSkewMs = options.maxSkewMs ?? 60_000
-  const skewFraction = options.skewFraction ?? 0.1
+export const createTokenController = (
+  source: TokenSource,
+  options: TokenControllerOptions = {},
+): TokenController => {
+  // No jitter: the tabs of one browser renew under one cross-tab lock, not side by side.
+  const timing = { skewMs: options.skewMs, maxSkewFraction: options.maxSkewFraction, jitterFraction: 0 }
   const id = instanceId()
   const lockName = `grantflow:refresh:${source.key}`
   const channelName = `grantflow:${source.key}`
@@ -82,7 +89,7 @@ export const createTokenStore = (source: TokenSource, options: TokenStoreOptions
   let status: TokenStatus = "idle"
   let token: SourceToken | null = null
   let receivedAt = 0
-  let error: TokenError | null = null
+  let error: OAuthTokenError | null = null
   /** This tab held a token since it last signed out: only such a tab takes other tabs' tokens. */
   let hadSession = false
 
@@ -98,11 +105,8 @@ export const createTokenStore = (source: TokenSource, options: TokenStoreOptions
   let channel: BroadcastChannel | undefined
   let disposed = false
 
-  const dueAt = (t: SourceToken): number => {
-    if (t.expiresAt === null) return Infinity
-    const lifetime = Math.max(0, t.expiresAt - receivedAt)
-    return t.expiresAt - Math.min(maxSkewMs, lifetime * skewFraction)
-  }
+  const dueAt = (t: SourceToken): number =>
+    refreshAt(t.expiresAt, t.expiresAt === null ? undefined : Math.max(0, t.expiresAt - receivedAt), timing)
   const isDue = (): boolean => token !== null && Date.now() >= dueAt(token)
 
   const getValidToken = async (): Promise<string | null> => {
@@ -125,7 +129,7 @@ export const createTokenStore = (source: TokenSource, options: TokenStoreOptions
   const set = (
     nextStatus: TokenStatus,
     nextToken: SourceToken | null,
-    nextError: TokenError | null,
+    nextError: OAuthTokenError | null,
   ): void => {
     if (nextToken !== token) receivedAt = Date.now()
     status = nextStatus
@@ -264,7 +268,7 @@ export const createTokenStore = (source: TokenSource, options: TokenStoreOptions
     openChannel()
     if (status !== "authenticated") set("loading", null, null)
     try {
-      await withRefreshLock(lockName, async () => {
+      await withCrossTabLock(lockName, async () => {
         if (disposed || (await refreshedElsewhere(adoptionsBefore))) return
         const started = epoch
         try {

@@ -3,7 +3,7 @@
  * errors, so code that switches on `error._tag` reads the same on the server and in the browser;
  * this package does not import core's classes to keep effect out of the browser bundle.
  */
-export type TokenErrorTag =
+export type OAuthTokenErrorTag =
   | "InvalidResponse"
   | "TransportError"
   | "OAuthServerError"
@@ -21,7 +21,7 @@ const tags: ReadonlyArray<string> = [
 ]
 
 /** Extra facts about a failure; never a token, code or verifier. */
-export interface TokenErrorDetails {
+export interface OAuthTokenErrorDetails {
   /** HTTP status of the answer, when there was one. */
   readonly status?: number | undefined
   /** The OAuth error code (`invalid_grant`, `access_denied`, ...), when the server sent one. */
@@ -38,15 +38,15 @@ export interface TokenErrorDetails {
  * if (status === "error" && error._tag === "AuthorizationError") return <p>{error.message}</p>
  * ```
  */
-export class TokenError extends Error {
+export class OAuthTokenError extends Error {
   /** Which kind of failure, named like `@grantflow/core`'s errors. */
-  readonly _tag: TokenErrorTag
+  readonly _tag: OAuthTokenErrorTag
   /** HTTP status of the answer, when there was one. */
   readonly status: number | undefined
   /** The OAuth error code, when the server sent one. */
   readonly code: string | undefined
 
-  constructor(tag: TokenErrorTag, message: string, details: TokenErrorDetails = {}) {
+  constructor(tag: OAuthTokenErrorTag, message: string, details: OAuthTokenErrorDetails = {}) {
     super(message)
     this.name = tag
     this._tag = tag
@@ -55,7 +55,7 @@ export class TokenError extends Error {
   }
 
   /** A plain object for logs and JSON answers: tag, message, status and code only. */
-  toJSON(): { _tag: TokenErrorTag; message: string; status?: number; code?: string } {
+  toJSON(): { _tag: OAuthTokenErrorTag; message: string; status?: number; code?: string } {
     return {
       _tag: this._tag,
       message: this.message,
@@ -66,5 +66,5 @@ export class TokenError extends Error {
 }
 
 /** True for the tag names above, e.g. the `error` field a backend sends as `{ error: "TransportError" }`. */
-export const isTokenErrorTag = (value: unknown): value is TokenErrorTag =>
+export const isTokenErrorTag = (value: unknown): value is OAuthTokenErrorTag =>
   typeof value === "string" && tags.includes(value)
