@@ -40,7 +40,21 @@ const tokenSetBySchema = bySchema(Schema.decodeUnknownResult(StoredTokenSet))
 const pendingBySchema = bySchema(Schema.decodeUnknownResult(StoredPending))
 
 const field = fc.oneof(
-  fc.constantFrom(undefined, null, true, 0, 1, 2, -1.5, 1e999, Number.NaN, "", "1", "x", "Bearer"),
+  fc.constantFrom(
+    undefined,
+    null,
+    true,
+    0,
+    1,
+    2,
+    -1.5,
+    Number.POSITIVE_INFINITY,
+    Number.NaN,
+    "",
+    "1",
+    "x",
+    "Bearer",
+  ),
   fc.string(),
   fc.double(),
   fc.array(fc.oneof(fc.string(), fc.integer()), { maxLength: 3 }),

@@ -33,7 +33,19 @@ const errorBySchema = bySchema(Schema.decodeUnknownResult(ErrorWire))
 
 /** Values a server may put in a field, with the edge cases of each type. */
 const field = fc.oneof(
-  fc.constantFrom(undefined, null, true, false, 0, -1, 1.5, 3600, 1e999, -1e999, Number.NaN),
+  fc.constantFrom(
+    undefined,
+    null,
+    true,
+    false,
+    0,
+    -1,
+    1.5,
+    3600,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    Number.NaN,
+  ),
   fc.constantFrom(
     "",
     " ",
