@@ -70,6 +70,25 @@ describe("bounded renewals", { timeout: 30_000 }, () => {
     expect(sb.stats.tokenRequests("cryptohopper")).toBe(4)
   })
 
+  it("sends nothing for renewals still waiting for a slot when the client is disposed, and rejects them typed", async () => {
+    const c = createOAuthClient(hopperProvider(sb), { tokenManager: { maxConcurrentRenewals: 1 } })
+    const names = await expiredSessions(c, 5)
+    sb.stats.reset()
+    sb.faults.next("cryptohopper.token", { kind: "delay", ms: 2_000 })
+    const calls = Promise.allSettled(names.map((session) => c.getAccessToken({ session })))
+    while (sb.stats.tokenRequests("cryptohopper") === 0) await new Promise((r) => setTimeout(r, 5))
+    await c.dispose()
+    for (const r of await calls) {
+      expect(r.status).toBe("rejected")
+      expect((r as PromiseRejectedResult).reason).toMatchObject({
+        _tag: "ConfigError",
+        reason: expect.stringMatching(/^disposed/),
+      })
+    }
+    // Only the renewal that held the slot reached the server.
+    expect(sb.stats.tokenRequests("cryptohopper")).toBe(1)
+  })
+
   it("refuses a bound below one with ConfigError", () => {
     expect(() => TokenManager.layer({ maxConcurrentRenewals: 0 })).toThrow(ConfigError)
     expect(() =>
