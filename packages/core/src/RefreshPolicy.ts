@@ -17,7 +17,7 @@
 import { refreshAt } from "@grantflow/kernel/RefreshTiming"
 import { ConfigError } from "./Errors.js"
 import type { TokenSet } from "./TokenSet.js"
-import { statedLifetimeSeconds } from "./internal/lifetime.js"
+import { lifetimeSeconds } from "@grantflow/kernel/Lifetime"
 
 /** Tuning of the refresh point; every field has a default. */
 export interface RefreshPolicyOptions {
@@ -43,7 +43,7 @@ export interface RefreshPolicy {
 
 /** The token's lifetime in milliseconds as its server stated it (`expires_in`), when known. */
 export const lifetimeMs = (tokens: TokenSet): number | undefined => {
-  const seconds = statedLifetimeSeconds(tokens.raw["expires_in"])
+  const seconds = lifetimeSeconds(tokens.raw["expires_in"])
   return seconds === undefined ? undefined : seconds * 1000
 }
 
@@ -71,7 +71,12 @@ export const make = (options: RefreshPolicyOptions = {}): RefreshPolicy => {
     maxSkewFraction,
     jitterFraction,
     refreshAt: (tokens, jitter) =>
-      refreshAt(tokens.expiresAt?.getTime(), lifetimeMs(tokens), { skewMs, maxSkewFraction, jitterFraction }, jitter),
+      refreshAt(
+        tokens.expiresAt?.getTime(),
+        lifetimeMs(tokens),
+        { skewMs, maxSkewFraction, jitterFraction },
+        jitter,
+      ),
   }
 }
 

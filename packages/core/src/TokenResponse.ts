@@ -17,7 +17,7 @@ import { InvalidResponse, OAuthServerError } from "./Errors.js"
 import type { Provider } from "./Provider.js"
 import type { TokenSet } from "./TokenSet.js"
 import { type HttpResponse, parseRetryAfter } from "./Transport.js"
-import { MAX_LIFETIME_SECONDS, statedLifetimeSeconds } from "./internal/lifetime.js"
+import { MAX_LIFETIME_SECONDS, lifetimeSeconds } from "@grantflow/kernel/Lifetime"
 import { excerpt, issuedSecretsIn, redactRaw, redactText } from "./internal/redact.js"
 
 /**
@@ -209,7 +209,7 @@ export const decode = (
       return Effect.fail(invalid(response, "token_type is empty or not an HTTP authentication scheme", ctx, parsed.kind))
     }
     const now = ctx.now ?? Date.now()
-    const lifetime = statedLifetimeSeconds(wire.expires_in)
+    const lifetime = lifetimeSeconds(wire.expires_in)
     const tokenType = wire.token_type ?? "Bearer"
     const refreshToken =
       wire.refresh_token !== undefined && wire.refresh_token !== null && wire.refresh_token.trim() !== ""

@@ -31,3 +31,4 @@ export {
   refreshAt,
   type RefreshTimingOptions,
 } from "./RefreshTiming.js"
+export { MAX_LIFETIME_SECONDS, lifetimeSeconds } from "./Lifetime.js"

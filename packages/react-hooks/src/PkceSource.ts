@@ -2,6 +2,7 @@ import { OAuthTokenError } from "./OAuthTokenError.js"
 import type { SourceToken, TokenSource } from "./TokenSource.js"
 import { authorizationUrl } from "@grantflow/kernel/AuthorizationRequest"
 import { checkCallback } from "@grantflow/kernel/Callback"
+import { lifetimeSeconds } from "@grantflow/kernel/Lifetime"
 import { decodeErrorWire, decodeTokenWire, splitScopes, tokenTypeOf } from "@grantflow/kernel/TokenAnswer"
 import { isRecord, readJson, send } from "./internal/http.js"
 import { deriveCodeChallenge, randomUrlSafe } from "./internal/pkce.js"
@@ -161,9 +162,11 @@ export const pkceSource = (options: PkceSourceOptions): TokenSource => {
       )
     }
     const granted = splitScopes(wire.scope)
+    const lifetime = lifetimeSeconds(wire.expires_in)
     return {
       accessToken: wire.access_token,
-      expiresAt: typeof wire.expires_in === "number" ? Date.now() + wire.expires_in * 1000 : null,
+      // Clamped to a year, zero/negative = unknown: the kernel's reading, as core's.
+      expiresAt: lifetime === undefined ? null : Date.now() + lifetime * 1000,
       // RFC 6749 §5.1: no scope in the answer means the requested ones were granted.
       scopes: granted.length > 0 ? granted : (previous?.scopes ?? options.scopes),
       tokenType: tokenTypeOf(wire.token_type),

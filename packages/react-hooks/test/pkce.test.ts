@@ -28,6 +28,7 @@ beforeEach(() => {
   server.deny = false
   server.keepRefreshToken = false
   server.scopeDelimiter = " "
+  server.expiresIn = "3600"
   server.tokenRequests.length = 0
   sessionStorage.clear()
   localStorage.clear()
@@ -97,6 +98,21 @@ describe("pkceSource", () => {
     expect(q.get("code_challenge")).toBe(await deriveCodeChallenge(pending.verifier))
     expect(url.toString()).not.toContain(pending.verifier)
     expect(localStorage.length).toBe(0)
+  })
+
+  test("clamps an absurd expires_in to one year and reads a negative one as an unknown lifetime, as core does", async () => {
+    server.expiresIn = 1e13
+    const year = 365 * 24 * 3600 * 1000
+    const before = Date.now()
+    const clamped = (await signIn()).getSnapshot().expiresAt
+    expect(clamped).toBeInstanceOf(Date)
+    expect(clamped!.getTime()).toBeGreaterThanOrEqual(before + year)
+    expect(clamped!.getTime()).toBeLessThanOrEqual(Date.now() + year)
+    sessionStorage.clear()
+    localStorage.clear()
+    history.replaceState(null, "", "/")
+    server.expiresIn = -60
+    expect((await signIn()).getSnapshot().expiresAt).toBeNull()
   })
 
   test("signs in from the callback: checks state, exchanges the code with a form POST, strips the query", async () => {

@@ -16,6 +16,8 @@ export interface AuthorizationServer {
   keepRefreshToken: boolean
   /** `scope` in token answers, joined with this delimiter. */
   scopeDelimiter: string
+  /** `expires_in` of token answers (default the numeric string "3600"). */
+  expiresIn: string | number
   readonly tokenRequests: Array<Record<string, string>>
   /** The refresh tokens that are currently valid. */
   readonly liveRefreshTokens: Set<string>
@@ -36,8 +38,8 @@ export const startAuthorizationServer = async (clientId: string): Promise<Author
     const body: Record<string, unknown> = {
       access_token: `pkce-at-${issued}`,
       token_type: "bearer",
-      // A numeric string, as some servers send it.
-      expires_in: "3600",
+      // A numeric string by default, as some servers send it.
+      expires_in: state.expiresIn,
       scope: scope.split(" ").join(state.scopeDelimiter),
     }
     if (refresh) {
@@ -112,6 +114,7 @@ export const startAuthorizationServer = async (clientId: string): Promise<Author
     deny: false,
     keepRefreshToken: false,
     scopeDelimiter: " ",
+    expiresIn: "3600",
     tokenRequests: [],
     liveRefreshTokens: new Set(),
     close: () =>

@@ -1,6 +1,6 @@
 /**
  * The lifetime a token endpoint states (`expires_in`, seconds), read the same way everywhere
- * (the TokenSet's `expiresAt`, the refresh point):
+ * (core's TokenSet `expiresAt` and refresh point, react-hooks' browser tokens):
  * - above `MAX_LIFETIME_SECONDS` (one year), e.g. `1e13` or `2^63-1` that some APIs send for
  *   "never", or a number JSON reads as Infinity: clamped to one year, so `expiresAt` stays a valid
  *   Date and the token is cached instead of requested on every call;
@@ -11,7 +11,7 @@
 export const MAX_LIFETIME_SECONDS = 365 * 24 * 60 * 60
 
 /** `expires_in` as a usable number of seconds, or undefined when the lifetime is unknown. */
-export const statedLifetimeSeconds = (stated: unknown): number | undefined => {
+export const lifetimeSeconds = (stated: unknown): number | undefined => {
   // Cryptohopper's docs show `expires_in` as a numeric string.
   const seconds =
     typeof stated === "number"
