@@ -16,6 +16,7 @@ import {
 } from "./results.ts"
 import type { RedisServer } from "./redisServer.ts"
 import type { Stub } from "./stubServer.ts"
+import { forkStub } from "./stubProcess.ts"
 import { PendingError, runWorkers } from "./workers.ts"
 import { encryptionAtRest } from "./encryptionAtRest.ts"
 import { importTime } from "./importTime.ts"
@@ -473,71 +474,77 @@ export async function rotation(ctx: Context): Promise<ScenarioResult> {
 export async function expiryStorm(ctx: Context): Promise<ScenarioResult> {
   const impls = ["grantflow", "grantflow-unbounded"]
   const sessions = ctx.smoke ? 200 : 10_000
-  // Rotating refresh tokens and 20-50 ms of server time per answer. The stub runs in this process,
-  // the client in a forked worker: the token server is in its own process.
+  // Rotating refresh tokens and 20-50 ms of server time per answer, from a stub forked into its own
+  // process (the client runs in a forked worker, this runner only waits).
   const stubOptions = { expiresIn: 3600, rotation: true, delayMs: 20, delayJitterMs: 30 }
-  ctx.stub.configure(stubOptions)
-  const collected = await collect(ctx, "expiry_storm", impls, async (impl) => {
-    ctx.stub.reset()
-    // Every session logged in an hour ago: all their access tokens expired at the same moment.
-    const seed: Record<string, SeedTokens> = {}
-    const issuedAt = Date.now() - 3_600_000
-    for (let i = 0; i < sessions; i++) {
-      const issued = ctx.stub.issue(true)
-      seed[`user-${i}`] = {
-        access_token: issued.access_token,
-        refresh_token: issued.refresh_token!,
-        expires_in: issued.expires_in,
-        issuedAt,
+  const stub = await forkStub(stubOptions)
+  const target = { url: stub.url, tokenEndpoint: stub.tokenEndpoint }
+  try {
+    const collected = await collect(ctx, "expiry_storm", impls, async (impl) => {
+      await stub.reset()
+      // Every session logged in an hour ago: all their access tokens expired at the same moment.
+      const seed: Record<string, SeedTokens> = {}
+      const issuedAt = Date.now() - 3_600_000
+      const issued = await stub.issue(sessions, true)
+      issued.forEach((tokens, i) => {
+        seed[`user-${i}`] = {
+          access_token: tokens.access_token,
+          refresh_token: tokens.refresh_token!,
+          expires_in: tokens.expires_in,
+          issuedAt,
+        }
+      })
+      const [r] = await runWorkers([{ kind: "storm", impl, target, seed }], 300_000)
+      const storm = only(r!, "storm")
+      if (storm.firstError !== undefined)
+        ctx.log(`    first error (${impl}): ${storm.firstError.split("\n")[0]}`)
+      const stats = await stub.stats()
+      return {
+        renewed: storm.renewed,
+        lostSessions: storm.failed,
+        refreshTokensSentTwice: stats.refreshTokensReused,
+        invalidGrant: stats.invalidGrant,
+        msToDrain: storm.elapsedMs,
+        refreshesServed: stats.refreshes,
+      }
+    })
+    const results = entries(collected, "renewed")
+    let verdict = notOk(results.grantflow)
+    if (verdict === undefined) {
+      const entry = results.grantflow
+      // The worst run: the fewest renewed, the most lost and sent twice.
+      const renewed = entry?.status === "ok" ? Math.min(...entry.runs) : Number.NaN
+      const lost = extraReported(entry, "lostSessions") ?? Number.NaN
+      const twice = extraReported(entry, "refreshTokensSentTwice") ?? Number.NaN
+      verdict = {
+        status: renewed === sessions && lost === 0 && twice === 0 ? "met" : "not met",
+        detail:
+          `worst run: ${renewed} of ${sessions} renewed, ${lost} lost, ${twice} refresh tokens sent twice ` +
+          `(goal ${sessions}, 0, 0); drained in ${round(extraMedian(entry, "msToDrain") ?? Number.NaN)} ms (median)`,
       }
     }
-    const [r] = await runWorkers([{ kind: "storm", impl, target: ctx.target, seed }], 300_000)
-    const storm = only(r!, "storm")
-    if (storm.firstError !== undefined)
-      ctx.log(`    first error (${impl}): ${storm.firstError.split("\n")[0]}`)
     return {
-      renewed: storm.renewed,
-      lostSessions: storm.failed,
-      refreshTokensSentTwice: ctx.stub.stats.refreshTokensReused,
-      invalidGrant: ctx.stub.stats.invalidGrant,
-      msToDrain: storm.elapsedMs,
-      refreshesServed: ctx.stub.stats.refreshes,
+      description:
+        `${sessions.toLocaleString("en")} user sessions in one process expire together and are all asked for a ` +
+        "token at once; the token server (a stub in its own process) rotates refresh tokens and takes 20-50 ms " +
+        "per answer. renewed = callers that got a new token; lost = callers that got an error (with rotation their " +
+        "session may be gone); refresh tokens sent twice = requests that presented an already spent refresh token; " +
+        "msToDrain = ms until every caller had an answer. grantflow-unbounded is the same client with " +
+        "maxConcurrentRenewals lifted, as renewals ran before the bound.",
+      metric: "sessions renewed",
+      unit: "sessions",
+      goal: `${sessions.toLocaleString("en")} renewed, 0 lost, 0 refresh tokens sent twice; report the time to drain`,
+      results,
+      ratios: {},
+      verdict,
+      parameters: {
+        sessions,
+        stub: { ...stubOptions, process: "its own (forked)" },
+        maxConcurrentRenewals: { grantflow: 64, "grantflow-unbounded": 1_000_000 },
+      },
     }
-  })
-  const results = entries(collected, "renewed")
-  let verdict = notOk(results.grantflow)
-  if (verdict === undefined) {
-    const entry = results.grantflow
-    // The worst run: the fewest renewed, the most lost and sent twice.
-    const renewed = entry?.status === "ok" ? Math.min(...entry.runs) : Number.NaN
-    const lost = extraReported(entry, "lostSessions") ?? Number.NaN
-    const twice = extraReported(entry, "refreshTokensSentTwice") ?? Number.NaN
-    verdict = {
-      status: renewed === sessions && lost === 0 && twice === 0 ? "met" : "not met",
-      detail:
-        `worst run: ${renewed} of ${sessions} renewed, ${lost} lost, ${twice} refresh tokens sent twice ` +
-        `(goal ${sessions}, 0, 0); drained in ${round(extraMedian(entry, "msToDrain") ?? Number.NaN)} ms (median)`,
-    }
-  }
-  return {
-    description:
-      `${sessions.toLocaleString("en")} user sessions in one process expire together and are all asked for a ` +
-      "token at once; the token server (a stub in its own process) rotates refresh tokens and takes 20-50 ms " +
-      "per answer. renewed = callers that got a new token; lost = callers that got an error (with rotation their " +
-      "session may be gone); refresh tokens sent twice = requests that presented an already spent refresh token; " +
-      "msToDrain = ms until every caller had an answer. grantflow-unbounded is the same client with " +
-      "maxConcurrentRenewals lifted, as renewals ran before the bound.",
-    metric: "sessions renewed",
-    unit: "sessions",
-    goal: `${sessions.toLocaleString("en")} renewed, 0 lost, 0 refresh tokens sent twice; report the time to drain`,
-    results,
-    ratios: {},
-    verdict,
-    parameters: {
-      sessions,
-      stub: stubOptions,
-      maxConcurrentRenewals: { grantflow: 64, "grantflow-unbounded": 1_000_000 },
-    },
+  } finally {
+    await stub.close()
   }
 }
 
