@@ -257,7 +257,7 @@ describe("property (c): any discovery document", () => {
           }
           expect(leaksOf("discovery", settled.value, { secret: SECRET })).toEqual([])
         }),
-        parameters(runsFor(600, 0.25)),
+        parameters(runsFor(600, 0.2)),
       )
     },
     fuzzing ? 3_600_000 : 300_000,

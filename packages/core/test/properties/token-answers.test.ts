@@ -194,7 +194,7 @@ describe("property (b): any token-endpoint answer", () => {
             expect(leaks).toEqual([])
           },
         ),
-        parameters(runsFor(1_200, 0.75)),
+        parameters(runsFor(1_200, 0.6)),
       )
     },
     fuzzing ? 3_600_000 : 300_000,
