@@ -1,6 +1,6 @@
 /**
- * The packed tarball of @grantflow/core as an app installs it: npm, a fresh project that already
- * has effect 4.0.x, no ky. One copy of effect must end up in node_modules (effect is a peer
+ * The packed tarball of @grantflow/core (and of the workspace packages it depends on, packed beside
+ * it) as an app installs it: npm, a fresh project that already has effect 4.0.x, no ky. One copy of effect must end up in node_modules (effect is a peer
  * dependency), a token from grantflow must open with the app's own `Redacted.value`, `require()`
  * must work (require(esm), Node >= 22.12), and TypeScript 5.9 with `module: commonjs` (node10
  * resolution, still common in Nest apps) must resolve the types. Needs the npm registry (as
@@ -40,11 +40,24 @@ const copiesOf = (name: string, dir: string): Array<string> => {
   return found
 }
 
+/** core and the workspace packages it depends on (unpublished here, so packed beside it): their dirs. */
+const packedDirs = (name: string, seen = new Set<string>()): Array<string> => {
+  const dir = join(repo, "packages", name.replace("@grantflow/", ""))
+  if (seen.has(dir)) return []
+  seen.add(dir)
+  const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+    dependencies?: Record<string, string>
+  }
+  const workspace = Object.entries(manifest.dependencies ?? {}).filter(([, v]) => v.startsWith("workspace:"))
+  return [dir, ...workspace.flatMap(([dep]) => packedDirs(dep, seen))]
+}
+
 beforeAll(async () => {
   app = mkdtempSync(join(tmpdir(), "grantflow-packed-"))
-  execFileSync("pnpm", ["pack", "--pack-destination", app], {
-    cwd: join(repo, "packages/core"),
-    stdio: "pipe",
+  const tarballs = packedDirs("@grantflow/core").map((dir) => {
+    const before = new Set(readdirSync(app))
+    execFileSync("pnpm", ["pack", "--pack-destination", app], { cwd: dir, stdio: "pipe" })
+    return `./${readdirSync(app).find((f) => f.endsWith(".tgz") && !before.has(f))!}`
   })
   writeFileSync(
     join(app, "package.json"),
@@ -61,7 +74,7 @@ beforeAll(async () => {
       "--ignore-scripts",
       "effect@~4.0.0",
       "typescript@~5.9.0",
-      "./grantflow-core-0.0.0.tgz",
+      ...tarballs,
     ],
     { cwd: app, stdio: "pipe" },
   )
