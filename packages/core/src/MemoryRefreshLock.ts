@@ -23,10 +23,12 @@ export const make = (): RefreshLock["Service"] => {
   return RefreshLock.of({
     processLocal: true,
     withLock: (key, effect, options) =>
-      Effect.suspend(() => {
+      Effect.flatMap(Semaphore.make(1), (fresh) => {
+        // Looked up and registered in one step after the (cheap) allocation, so two callers of one
+        // key always share one semaphore.
         let entry = locks.get(key)
         if (entry === undefined) {
-          entry = { semaphore: Semaphore.makeUnsafe(1), users: 0 }
+          entry = { semaphore: fresh, users: 0 }
           locks.set(key, entry)
         }
         const held = entry
