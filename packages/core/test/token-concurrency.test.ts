@@ -60,11 +60,12 @@ describe("bounded renewals", { timeout: 30_000 }, () => {
   })
 
   it("does not count the time a renewal waits for a slot against the transport's timeout", async () => {
-    // One slot, four renewals of 250 ms each: the last waits about 750 ms, longer than the 500 ms timeout.
-    const c = pool.make(hopperProvider(sb), { timeoutMs: 500, tokenManager: { maxConcurrentRenewals: 1 } })
+    // One slot, four renewals of 1.2 s each: the last waits about 3.6 s, longer than the 3 s timeout.
+    // (Seconds, not milliseconds: a loaded CI machine stalls event loops for hundreds of ms.)
+    const c = pool.make(hopperProvider(sb), { timeoutMs: 3_000, tokenManager: { maxConcurrentRenewals: 1 } })
     const names = await expiredSessions(c, 4)
     sb.stats.reset()
-    sb.faults.next("cryptohopper.token", { kind: "delay", ms: 250 }, 4)
+    sb.faults.next("cryptohopper.token", { kind: "delay", ms: 1_200 }, 4)
     const results = await Promise.allSettled(names.map((session) => c.getAccessToken({ session })))
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "fulfilled", "fulfilled"])
     expect(sb.stats.tokenRequests("cryptohopper")).toBe(4)
