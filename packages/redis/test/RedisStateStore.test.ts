@@ -60,6 +60,23 @@ describe("RedisStateStore", () => {
     }
   })
 
+  it("keeps a real user's pending login through 10,000 newer ones: nothing is evicted by count", async () => {
+    const store = redisStateStore(clients[0]!, { prefix: uniquePrefix("flood") })
+    await Effect.runPromise(store.put(pending("real-user")))
+    await Effect.runPromise(
+      Effect.forEach(
+        Array.from({ length: 10_000 }, (_, i) => pending(`flood-${i}`)),
+        (p) => store.put(p),
+        {
+          concurrency: 50,
+          discard: true,
+        },
+      ),
+    )
+    const taken = await Effect.runPromise(store.take("real-user"))
+    expect(Option.map(taken, (p) => p.state)).toEqual(Option.some("real-user"))
+  })
+
   it("expires a pending request at its expiresAt", async () => {
     const prefix = uniquePrefix("state")
     const store = redisStateStore(clients[0]!, { prefix })
