@@ -65,19 +65,19 @@ const endpoint = (path: string) =>
     {
       weight: 1,
       arbitrary: fc.oneof(
-        fc.integer(),
-        fc.constant(null),
-        fc.constant(true),
-        fc.constant(["x"]),
-        fc.webUrl(),
+        {
+          weight: 1,
+          arbitrary: fc.oneof(fc.integer(), fc.constant(null), fc.constant(true), fc.constant(["x"])),
+        },
+        { weight: 3, arbitrary: fc.webUrl() },
       ),
     },
   )
 
 const methods = (values: ReadonlyArray<string>) =>
   fc.oneof(
-    fc.array(fc.constantFrom(...values), { maxLength: 4 }),
-    fc.constantFrom("client_secret_basic", 1, null),
+    { weight: 8, arbitrary: fc.array(fc.constantFrom(...values), { maxLength: 4 }) },
+    { weight: 1, arbitrary: fc.constantFrom("client_secret_basic", 1, null) },
   )
 
 /** A metadata document, mostly well-formed, with every field now and then wrong. */
@@ -104,7 +104,10 @@ const metadata = fc
         "tls_client_auth",
       ]),
       code_challenge_methods_supported: methods(["S256", "plain", "S512"]),
-      authorization_response_iss_parameter_supported: fc.constantFrom(true, false, "true", null),
+      authorization_response_iss_parameter_supported: fc.oneof(
+        { weight: 6, arbitrary: fc.boolean() },
+        { weight: 1, arbitrary: fc.constantFrom("true", null) },
+      ),
       extra: fc.dictionary(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }),
     },
     { requiredKeys: ["issuer", "token_endpoint"] },
@@ -208,6 +211,16 @@ const providerProblems = (p: Provider): Array<string> => {
   return problems
 }
 
+/** The kind of a ConfigError's reason, for the counts. */
+const reasonKind = (reason: string): string =>
+  /plain http/.test(reason)
+    ? "remote http endpoint"
+    : /fragment|credentials|not a valid absolute URL|must be an https URL|non-empty/.test(reason)
+      ? "bad endpoint URL"
+      : /supports none of/.test(reason)
+        ? "no usable client auth"
+        : "other"
+
 const settle = (p: Promise<Provider>) => {
   let timer: NodeJS.Timeout | undefined
   return Promise.race([
@@ -251,7 +264,13 @@ describe("property (c): any discovery document", () => {
             if (options.secret) expect(settled.value.dialect.clientAuth).not.toBe("none")
           } else {
             const e = settled.value as { _tag?: unknown; reason?: unknown }
-            counts.add(`${String(e._tag)}${e._tag === "TransportError" ? ` (${String(e.reason)})` : ""}`)
+            const detail =
+              e._tag === "TransportError"
+                ? String(e.reason)
+                : e._tag === "ConfigError"
+                  ? reasonKind(String(e.reason))
+                  : ""
+            counts.add(`${String(e._tag)}${detail === "" ? "" : ` (${detail})`}`)
             expect(e).toBeInstanceOf(Error)
             expect(["ConfigError", "InvalidResponse", "TransportError"]).toContain(e._tag)
           }

@@ -147,6 +147,19 @@ const tokenSetProblems = (t: TokenSet): Array<string> => {
   return problems
 }
 
+const STANDARD_CODES = new Set([
+  "invalid_grant",
+  "invalid_client",
+  "invalid_request",
+  "unauthorized_client",
+  "unsupported_grant_type",
+  "invalid_scope",
+  "server_error",
+  "temporarily_unavailable",
+  "slow_down",
+  "1",
+])
+
 const outcomeLabel = (flow: Flow, settled: Settled): string => {
   if (settled.kind === "hung") return `${flow}: HUNG`
   if (settled.kind === "ok") return `${flow}: TokenSet`
@@ -154,7 +167,9 @@ const outcomeLabel = (flow: Flow, settled: Settled): string => {
   const tag = String(e?.["_tag"] ?? (e instanceof Error ? e.constructor.name : typeof e))
   const detail =
     tag === "OAuthServerError"
-      ? String(e["error"]).slice(0, 24)
+      ? STANDARD_CODES.has(String(e["error"]))
+        ? String(e["error"])
+        : "another code"
       : tag === "TransportError" || tag === "LoginRequired"
         ? String(e["reason"])
         : tag === "InvalidResponse"
