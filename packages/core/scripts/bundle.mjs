@@ -16,6 +16,8 @@ const files = (dir) =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith(".js") ? [join(dir, e.name)] : [],
   )
+// The previous bundle's chunks: tsc does not write them, and they are no input.
+rmSync(join(dist, "chunks"), { recursive: true, force: true })
 const all = files(dist)
 const input = Object.fromEntries(
   all
@@ -33,7 +35,6 @@ const bundle = await rolldown({
   logLevel: "warn",
 })
 const out = fileURLToPath(new URL("../dist-bundle/", import.meta.url))
-rmSync(join(dist, "chunks"), { recursive: true, force: true })
 rmSync(out, { recursive: true, force: true })
 await bundle.write({
   dir: out,

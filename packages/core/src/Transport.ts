@@ -22,7 +22,7 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Random from "effect/Random"
+import type * as Random from "effect/Random"
 import { InvalidResponse, TransportError } from "./Errors.js"
 import type * as Undici from "undici"
 import { failureOf, toHttpResponse } from "./internal/fetchResponse.js"
@@ -156,6 +156,16 @@ const finish: Then = (response, error) =>
   error === undefined ? Effect.succeed(response!) : Effect.fail(error)
 
 /**
+ * The jitter's random number, from Effect's Random service (so a test's Random applies). The
+ * module, and the crypto modules behind it, load at the first backoff: a program whose requests
+ * never back off does not load them at import.
+ */
+const randomNext: Effect.Effect<number> = Effect.flatMap(
+  Effect.promise((): Promise<typeof Random> => import("effect/Random")),
+  (R) => R.next,
+)
+
+/**
  * The retry rules around one attempt. The happy path is the attempt and a status check: the
  * backoff, `Retry-After` and randomness are only reached when an attempt asks for a retry.
  */
@@ -182,7 +192,7 @@ const retrying = (attempt: Attempt, o: Resolved): HttpTransport["Service"] => {
       return Effect.andThen(Effect.sleep(Duration.millis(retryAfter)), next)
     }
     const ceiling = Math.min(o.backoffMaxMs, o.backoffBaseMs * 2 ** attemptNo)
-    return Random.next.pipe(
+    return randomNext.pipe(
       Effect.flatMap((r) => Effect.sleep(Duration.millis(ceiling / 2 + r * (ceiling / 2)))),
       Effect.andThen(next),
     )
