@@ -18,6 +18,7 @@ import type { Provider } from "./Provider.js"
 import { joinScopes } from "./TokenRequest.js"
 import type { TokenSet } from "./TokenSet.js"
 import type { HttpTransport } from "./Transport.js"
+import { whenTracing } from "./internal/spans.js"
 import { requestTokens } from "./internal/tokenEndpoint.js"
 
 export interface ClientCredentialsOptions {
@@ -25,7 +26,7 @@ export interface ClientCredentialsOptions {
   readonly scopes?: ReadonlyArray<string> | undefined
 }
 
-const inSpan = Effect.withSpan("OAuth.clientCredentials")
+const inSpan = whenTracing(Effect.withSpan("OAuth.clientCredentials"))
 
 /**
  * Requests a client-credentials token. Each call is an `OAuth.clientCredentials` span; unlike

@@ -23,6 +23,7 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import type * as Redacted from "effect/Redacted"
+import * as References from "effect/References"
 import * as Tracer from "effect/Tracer"
 import type { KyInstance } from "ky"
 import { ApiClient, type ApiClientOptions } from "./ApiClient.js"
@@ -107,9 +108,10 @@ export const createOAuthClient = (provider: Provider, options: OAuthClientOption
         : (change) => Effect.tryPromise({ try: async () => hook(change), catch: (cause) => cause }),
   })
   const services = Layer.provideMerge(ApiClient.layer(options), Layer.provideMerge(managerLayer, stores))
+  // Without a tracer nobody can see this client's spans: tracing off spares every call their cost.
   const layer =
     options.tracer === undefined
-      ? services
+      ? Layer.merge(services, Layer.succeed(References.TracerEnabled, false))
       : Layer.merge(services, Layer.succeed(Tracer.Tracer, options.tracer))
   const runtime = ManagedRuntime.make(layer)
   // Set when dispose() starts: from then on nothing enters the runtime, and a call it interrupts

@@ -76,6 +76,16 @@ describe("token lifecycle spans", { timeout: 30_000 }, () => {
     ])
   })
 
+  it("records the Promise client's client-credentials span when the client is given a tracer", async () => {
+    // Without a tracer the Promise client turns tracing off (nobody could see its spans); with one, they are there.
+    const rec = recorder()
+    const c = pool.make(fuseProvider(sb, { scopes: ["read"] }), { tracer: rec.tracer })
+    await c.clientCredentials()
+    expect(rec.attributes("OAuth.clientCredentials")).toEqual([
+      expect.objectContaining({ "oauth.provider": "cryptofuse", "oauth.outcome": "success" }),
+    ])
+  })
+
   it("records a failure's tag and error code as the outcome", async () => {
     const provider = fuseProvider(sb, { clientSecret: "wrong" })
     const rec = recorder()

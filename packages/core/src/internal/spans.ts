@@ -2,6 +2,7 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
+import * as References from "effect/References"
 
 /**
  * How an operation ended, as a span attribute: `success`, the error's tag (with the RFC 6749 code
@@ -24,3 +25,13 @@ export const outcomeOf = (exit: Exit.Exit<unknown, unknown>): string => {
 /** Records `oauth.outcome` on the current span when `self` ends. */
 export const withOutcome = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.onExit(self, (exit) => Effect.annotateCurrentSpan("oauth.outcome", outcomeOf(exit)))
+
+/**
+ * `wrap` (a span, an outcome attribute) when tracing is on, else `self` as it is. A span is not
+ * free even when nobody records it: Effect provides it to the fiber as the parent span, which
+ * updates the fiber's context. The Promise client turns tracing off when it was given no tracer.
+ */
+export const whenTracing =
+  (wrap: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>) =>
+  <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.withFiber((fiber) => (fiber.getRef(References.TracerEnabled) ? wrap(self) : self))
