@@ -144,12 +144,14 @@ describe("RedisRefreshLock", () => {
       Effect.gen(function* () {
         const entered = yield* Deferred.make<void>()
         const held = yield* Effect.forkChild(
-          holder.withLock("k", Effect.andThen(Deferred.succeed(entered, undefined), Effect.sleep(2400)), {
-            ttlMs: 800,
+          // A ttl of seconds: renewal runs every ttl/3, and a loaded CI machine can stall an event
+          // loop for longer than a few hundred milliseconds. The holder still outlives its ttl 2.5x.
+          holder.withLock("k", Effect.andThen(Deferred.succeed(entered, undefined), Effect.sleep(6000)), {
+            ttlMs: 2400,
           }),
         )
         yield* Deferred.await(entered)
-        const exit = yield* Effect.exit(waiter.withLock("k", Effect.void, { waitMs: 1800 }))
+        const exit = yield* Effect.exit(waiter.withLock("k", Effect.void, { waitMs: 4500 }))
         yield* Fiber.join(held)
         return exit
       }),
