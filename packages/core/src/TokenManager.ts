@@ -44,14 +44,14 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
-import * as FiberMap from "effect/FiberMap"
+import type * as Fiber from "effect/Fiber"
+import type * as FiberMap from "effect/FiberMap"
 import * as Hash from "effect/Hash"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
-import * as Queue from "effect/Queue"
+import type * as Queue from "effect/Queue"
 import { clientCredentials } from "./ClientCredentials.js"
 import {
   ConfigError,
@@ -269,6 +269,24 @@ const carryOver = (previous: TokenSet, next: TokenSet): TokenSet => ({
 const PERSIST_RETRY_DELAYS_MS = [25, 100]
 
 /**
+ * effect's FiberMap, Queue and Fiber modules, loaded when a TokenManager is built (on a client's
+ * first call), not at import: they are about 5 ms of module loading that `import("@grantflow/core")`
+ * would otherwise pay (bench `import`).
+ */
+const renewalModules: Effect.Effect<{
+  readonly FiberM: typeof Fiber
+  readonly FiberMapM: typeof FiberMap
+  readonly QueueM: typeof Queue
+}> = Effect.promise(async () => {
+  const [FiberM, FiberMapM, QueueM] = await Promise.all([
+    import("effect/Fiber"),
+    import("effect/FiberMap"),
+    import("effect/Queue"),
+  ])
+  return { FiberM, FiberMapM, QueueM }
+})
+
+/**
  * Builds a TokenManager whose renewals run in fibers of the current scope: closing it (disposing
  * the layer or the Promise client) interrupts renewals in progress, and their callers and every
  * later call fail with ConfigError ("disposed").
@@ -287,12 +305,13 @@ export const make = (
       Context.add(RefreshLock, lock),
     )
     const memo = new TokenMemo(options.maxCachedSessions ?? 10_000)
+    const { FiberM, FiberMapM, QueueM } = yield* renewalModules
     // The single-flight: at most one renewal fiber per session key, owned by this scope.
-    const renewals = yield* FiberMap.make<string, TokenSet, TokenError>()
+    const renewals = yield* FiberMapM.make<string, TokenSet, TokenError>()
     // Renewal slots: a bounded queue whose items are the slots in use. Not a Semaphore: effect
     // 4.1's scans every waiter on each release (O(waiters) per release), which made a storm of
     // 10,000 renewals quadratic; a queue resumes the next waiting offer in O(1), in arrival order.
-    const slots = yield* Queue.bounded<void>(maxRenewals)
+    const slots = yield* QueueM.bounded<void>(maxRenewals)
     let closed = false
     // Added after the FiberMap, so it runs before the map interrupts its fibers: their waiters
     // then see `closed` and fail typed.
@@ -450,20 +469,20 @@ export const make = (
     const singleFlight = (key: string, renewal: Effect.Effect<TokenSet, TokenError>) => {
       // The slot is taken whole (uninterruptibly) or not at all, and always given back.
       const bounded = Effect.acquireUseRelease(
-        Queue.offer(slots, undefined),
+        QueueM.offer(slots, undefined),
         () => renewal,
-        () => Queue.take(slots),
+        () => QueueM.take(slots),
       )
       const attempt: Effect.Effect<TokenSet, TokenError> = Effect.gen(function* () {
         if (closed) return yield* disposedError()
-        const running = yield* FiberMap.get(renewals, key)
+        const running = yield* FiberMapM.get(renewals, key)
         if (Option.isSome(running)) yield* Effect.annotateCurrentSpan("oauth.singleflight", "joined")
         // `onlyIfMissing` hands back an already-interrupted fiber when another caller registered a
         // renewal between the lookup and here: then we go round and join that one.
         const fiber = Option.isSome(running)
           ? running.value
-          : yield* FiberMap.run(renewals, key, bounded, { onlyIfMissing: true })
-        const exit = yield* Fiber.await(fiber)
+          : yield* FiberMapM.run(renewals, key, bounded, { onlyIfMissing: true })
+        const exit = yield* FiberM.await(fiber)
         if (Exit.isSuccess(exit) || !Cause.hasInterruptsOnly(exit.cause)) return yield* exit
         if (closed) return yield* disposedError()
         return yield* attempt
