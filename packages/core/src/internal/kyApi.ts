@@ -1,9 +1,8 @@
 /**
  * `client.api`: a ky instance for the provider's API over the authenticated fetch. ky is an
  * optional peer dependency and is loaded here, on first use of `api`, never when
- * `@grantflow/core` is imported (require(esm), Node >= 22.12).
+ * `@grantflow/core` is imported (require(esm) through `process.getBuiltinModule`, Node).
  */
-import { createRequire } from "node:module"
 import type { KyInstance } from "ky"
 import { ConfigError, TransportError } from "../Errors.js"
 import type { Provider } from "../Provider.js"
@@ -14,9 +13,19 @@ export type AuthenticatedFetch = (
   init: RequestInit & { readonly timeoutMs?: number | undefined },
 ) => Promise<Response>
 
+// Looked up at run time, not imported: a static `node:module` import would make every bundle of
+// core (browsers, workers) need a shim for a module only `client.api` uses.
+type NodeModule = { createRequire: (from: string) => (id: string) => unknown }
+const nodeModule = (): NodeModule | undefined =>
+  (
+    globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+  ).process?.getBuiltinModule?.("node:module") as NodeModule | undefined
+
 const loadKy = (): KyInstance => {
   try {
-    const mod = createRequire(import.meta.url)("ky") as { default: KyInstance }
+    const node = nodeModule()
+    if (node === undefined) throw new Error("this runtime has no process.getBuiltinModule to require() ky with")
+    const mod = node.createRequire(import.meta.url)("ky") as { default: KyInstance }
     return mod.default
   } catch (e) {
     throw new ConfigError({
