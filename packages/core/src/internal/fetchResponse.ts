@@ -10,6 +10,30 @@ export class BodyTooLarge {
   ) {}
 }
 
+/**
+ * Thrown when a body declared compressed (`Content-Encoding`) does not decode: the server answered,
+ * so this is its malformed answer (InvalidResponse), not a network failure.
+ */
+export class BodyUndecodable {
+  constructor(
+    readonly status: number,
+    readonly contentType: string | undefined,
+    readonly encoding: string,
+  ) {}
+}
+
+/** zlib's and brotli's error codes, as Node reports a body that does not decompress. */
+export const isDecompressionError = (error: unknown): boolean => {
+  let current: unknown = error
+  for (let depth = 0; depth < 5 && current !== null && typeof current === "object"; depth++) {
+    const code = (current as { code?: unknown }).code
+    // Brotli's codes carry digits (`ERR__ERROR_FORMAT_PADDING_2`), which errorCode does not take.
+    if (typeof code === "string" && /^(Z_|ERR_ZLIB|ERR_BROTLI|ERR__ERROR_)/.test(code)) return true
+    current = (current as { cause?: unknown }).cause
+  }
+  return false
+}
+
 const decoder = new TextDecoder()
 
 /** Reads the body as text, refusing more than `maxBytes` whether or not the length is declared. */
@@ -55,7 +79,16 @@ export const readCapped = async (response: Response, maxBytes: number): Promise<
 
 /** Status, lower-case headers and the capped body text. */
 export const toHttpResponse = async (response: Response, maxBytes: number): Promise<HttpResponse> => {
-  const body = await readCapped(response, maxBytes)
+  let body: string
+  try {
+    body = await readCapped(response, maxBytes)
+  } catch (error) {
+    const encoding = response.headers.get("content-encoding")
+    if (encoding !== null && isDecompressionError(error)) {
+      throw new BodyUndecodable(response.status, response.headers.get("content-type") ?? undefined, encoding)
+    }
+    throw error
+  }
   const headers: Record<string, string> = {}
   response.headers.forEach((value, key) => {
     headers[key.toLowerCase()] = value
@@ -75,12 +108,24 @@ export const errorCode = (error: unknown): string | undefined => {
 }
 
 /** What a failed fetch or body read means: InvalidResponse for an oversized body, else a network TransportError. */
-export const failureOf = (error: unknown, request: string, maxBodyBytes: number): TransportError | InvalidResponse => {
+export const failureOf = (
+  error: unknown,
+  request: string,
+  maxBodyBytes: number,
+): TransportError | InvalidResponse => {
   if (error instanceof BodyTooLarge) {
     return new InvalidResponse({
       status: error.status,
       contentType: error.contentType,
       reason: `response body larger than ${maxBodyBytes} bytes`,
+      excerpt: "",
+    })
+  }
+  if (error instanceof BodyUndecodable) {
+    return new InvalidResponse({
+      status: error.status,
+      contentType: error.contentType,
+      reason: `response body declared as ${error.encoding.slice(0, 32)}-encoded does not decode`,
       excerpt: "",
     })
   }

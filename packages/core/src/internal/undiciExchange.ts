@@ -6,7 +6,7 @@
  */
 import type { Dispatcher } from "undici"
 import type { HttpResponse } from "../Transport.js"
-import { BodyTooLarge } from "./fetchResponse.js"
+import { BodyTooLarge, BodyUndecodable } from "./fetchResponse.js"
 
 const headersOf = (raw: Record<string, string | Array<string> | undefined>): Record<string, string> => {
   const headers: Record<string, string> = {}
@@ -41,6 +41,7 @@ const inflate = async (
   encoding: string,
   maxBytes: number,
   tooLarge: () => BodyTooLarge,
+  undecodable: () => BodyUndecodable,
 ) => {
   const zlib = await import("node:zlib")
   const options = { maxOutputLength: maxBytes + 1 }
@@ -60,7 +61,8 @@ const inflate = async (
     // zlib refuses output past maxOutputLength with a RangeError.
     if ((error as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE" || error instanceof RangeError)
       throw tooLarge()
-    throw error
+    // Not compressed as declared: the server's malformed answer, not a network failure.
+    throw undecodable()
   }
 }
 
@@ -139,7 +141,13 @@ export class Exchange implements Dispatcher.DispatchHandler {
     if (encoding === undefined || encoding === "identity") {
       this.finish({ status: this.status, headers: this.headers, body: decoder.decode(bytes) }, undefined)
     } else {
-      inflate(bytes, encoding, this.maxBytes, () => this.tooLarge()).then(
+      inflate(
+        bytes,
+        encoding,
+        this.maxBytes,
+        () => this.tooLarge(),
+        () => new BodyUndecodable(this.status, this.headers["content-type"], encoding),
+      ).then(
         (body) => this.finish({ status: this.status, headers: this.headers, body }, undefined),
         (error: unknown) => this.finish(undefined, error),
       )
