@@ -4,7 +4,7 @@
  */
 import * as Redacted from "effect/Redacted"
 import { StoreError } from "./Errors.js"
-import { decodeStoredPending } from "./internal/storedWire.js"
+import { decodeStoredPending, versionProblem } from "./internal/storedWire.js"
 
 export interface PendingAuthorization {
   readonly state: string
@@ -44,13 +44,11 @@ export const decodePending = (s: string): PendingAuthorization => {
   }
   const decoded = decodeStoredPending(parsed)
   if (decoded === undefined) {
-    const v = typeof parsed === "object" && parsed !== null ? (parsed as { v?: unknown }).v : undefined
     throw new StoreError({
       operation: "StateStore.take",
       detail:
-        v !== undefined && v !== PENDING_VERSION
-          ? `format version ${JSON.stringify(v)} is not one this grantflow reads (${PENDING_VERSION})`
-          : "the stored value is not a pending authorization (format version 1)",
+        versionProblem(parsed, PENDING_VERSION) ??
+        "the stored value is not a pending authorization (format version 1)",
     })
   }
   const { v: _, ...o } = decoded

@@ -28,7 +28,7 @@ export interface TokenSet {
 
 import * as R from "effect/Redacted"
 import { StoreError } from "./Errors.js"
-import { decodeStoredTokenSet } from "./internal/storedWire.js"
+import { decodeStoredTokenSet, versionProblem } from "./internal/storedWire.js"
 
 /** The format version `encodeTokenSet` writes. */
 export const TOKEN_SET_VERSION = 1
@@ -49,14 +49,6 @@ export interface TokenSetJson {
   readonly scopes?: ReadonlyArray<string> | undefined
   readonly idToken?: string | null | undefined
   readonly raw?: Readonly<Record<string, unknown>> | undefined
-}
-
-/** Names the version of a record written by a newer grantflow, so the error says what happened. */
-const versionProblem = (u: unknown, current: number): string | undefined => {
-  const v = typeof u === "object" && u !== null ? (u as { v?: unknown }).v : undefined
-  return v === undefined || v === current
-    ? undefined
-    : `format version ${JSON.stringify(v)} is not one this grantflow reads (${current})`
 }
 
 /**

@@ -18,6 +18,8 @@
  * ```
  */
 
+import type { TokenSetJson } from "../TokenSet.js"
+
 type Json = Readonly<Record<string, unknown>>
 
 /** An object that is not an array (what a Schema Struct or Record accepts). */
@@ -41,15 +43,18 @@ const copyRecord = (o: Json): Record<string, unknown> => {
   return out
 }
 
-export interface StoredTokenSet {
-  readonly v?: 1 | undefined
-  readonly accessToken: string
-  readonly tokenType: string
-  readonly expiresAt?: number | null | undefined
-  readonly refreshToken?: string | null | undefined
-  readonly scopes?: ReadonlyArray<string> | undefined
-  readonly idToken?: string | null | undefined
-  readonly raw?: Readonly<Record<string, unknown>> | undefined
+/** A stored token set has exactly the public `TokenSetJson` shape; one definition, not two. */
+export type StoredTokenSet = TokenSetJson
+
+/**
+ * Why `u` was refused when it names a format version other than `current` (a record written by a
+ * newer grantflow), so the store's error says what happened; `undefined` otherwise.
+ */
+export const versionProblem = (u: unknown, current: number): string | undefined => {
+  const v = typeof u === "object" && u !== null ? (u as { v?: unknown }).v : undefined
+  return v === undefined || v === current
+    ? undefined
+    : `format version ${JSON.stringify(v)} is not one this grantflow reads (${current})`
 }
 
 /** The stored token set in `u`, or `undefined` when `u` does not have its shape. */
