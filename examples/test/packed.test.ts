@@ -74,6 +74,8 @@ beforeAll(async () => {
       "--ignore-scripts",
       "effect@~4.0.0",
       "typescript@~5.9.0",
+      // For the skipLibCheck-off check below: undici's declarations (a dependency) name node:* modules.
+      "@types/node@^24",
       ...tarballs,
     ],
     { cwd: app, stdio: "pipe" },
@@ -161,6 +163,35 @@ export const pieces = [client, refresh, KyTransport.layer]
 `,
     )
     const run = await runNode([join(app, "node_modules/typescript/bin/tsc"), "-p", "."], { cwd: app })
+    expect(run.stdout + run.stderr).toBe("")
+    expect(run.code).toBe(0)
+  })
+
+  it("typechecks an app without ky with skipLibCheck off: the root's types do not require ky (no TS2307)", async () => {
+    writeFileSync(
+      join(app, "tsconfig.strict.json"),
+      JSON.stringify({
+        compilerOptions: {
+          module: "nodenext",
+          moduleResolution: "nodenext",
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: ["node"],
+        },
+        files: ["strict-check.ts"],
+      }),
+    )
+    writeFileSync(
+      join(app, "strict-check.ts"),
+      `import { createOAuthClient, Providers } from "@grantflow/core"
+const client = createOAuthClient(Providers.cryptofuse({ clientId: "id", clientSecret: "secret" }))
+export const pieces = [client.fetch, client.api]
+`,
+    )
+    const run = await runNode([join(app, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.strict.json"], {
+      cwd: app,
+    })
     expect(run.stdout + run.stderr).toBe("")
     expect(run.code).toBe(0)
   })
