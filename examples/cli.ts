@@ -1,5 +1,5 @@
 // packages/cli/README.md's first example, as a file the tests run.
-// Run: `node examples/cli.ts` (Node >= 22.18; on 22.12-22.17 add --experimental-strip-types) against a
+// Run: `node examples/cli.ts` (Node >= 22.19, core's floor) against a
 // sandbox (`pnpm sandbox`, then GRANTFLOW_SANDBOX_URL=http://127.0.0.1:4010). It shares the `grantflow`
 // command's token store: after `grantflow token cryptofuse` it uses that token, and the other way round.
 import { Providers, createOAuthClient } from "@grantflow/core"

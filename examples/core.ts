@@ -1,5 +1,5 @@
 // packages/core/README.md's first example, as a file the tests run.
-// Run: `node examples/core.ts` (Node >= 22.18; on 22.12-22.17 add --experimental-strip-types),
+// Run: `node examples/core.ts` (Node >= 22.19, core's floor),
 // against a sandbox (`pnpm sandbox`, then GRANTFLOW_SANDBOX_URL=http://127.0.0.1:4010) or the real
 // Cryptofuse (FUSE_ID and FUSE_SECRET).
 import { Providers, createOAuthClient, OAuthServerError } from "@grantflow/core"

@@ -1,6 +1,6 @@
 // packages/passport-strategy/README.md's first example, as a file the tests run.
-// Run: `node examples/passport-strategy.ts` (Node >= 22.18; on 22.12-22.17 add
-// --experimental-strip-types), then open http://localhost:3000. It uses the sandbox at
+// Run: `node examples/passport-strategy.ts` (Node >= 22.19, core's floor),
+// then open http://localhost:3000. It uses the sandbox at
 // GRANTFLOW_SANDBOX_URL (`pnpm sandbox`) when set, else starts one of its own. Ctrl-C stops it.
 import express from "express"
 import session from "express-session"

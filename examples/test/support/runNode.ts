@@ -19,15 +19,11 @@ export interface NodeProcess {
  * process still running after `timeoutMs` is killed with SIGKILL and reported with `code: null`,
  * so an example that forgets to close something fails instead of hanging the run.
  */
-// Node runs .ts files as they are from 22.18 on; 22.12-22.17 (within `engines`) need the flag.
-const [major = 0, minor = 0] = process.versions.node.split(".").map(Number)
-const stripTypes = major === 22 && minor < 18 ? ["--experimental-strip-types"] : []
-
 export const startNode = (
   args: ReadonlyArray<string>,
   options: { readonly cwd: string; readonly env?: Record<string, string>; readonly timeoutMs?: number },
 ): NodeProcess => {
-  const child = spawn(process.execPath, [...stripTypes, ...args], {
+  const child = spawn(process.execPath, [...args], {
     cwd: options.cwd,
     env: { ...process.env, NODE_NO_WARNINGS: "1", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
