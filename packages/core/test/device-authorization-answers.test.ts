@@ -21,16 +21,8 @@ import {
   createOAuthClient,
   type OAuthClient,
 } from "../src/index.js"
+import { rejectionOf } from "./helpers/sandbox.js"
 import { withRecordingClock } from "./support/recordingClock.js"
-
-const rejectionOf = async (p: Promise<unknown>): Promise<unknown> => {
-  try {
-    await p
-  } catch (e) {
-    return e
-  }
-  throw new Error("expected the promise to reject")
-}
 
 const DEVICE_CODE = "dc-secret-0123456789abcdefghij"
 

@@ -14,31 +14,19 @@ import {
   OAuth,
   Providers,
   TransportError,
-  createOAuthClient,
   type DeviceAuthorization,
   type OAuthClient,
   type Provider,
 } from "../src/index.js"
+import { rejectionOf } from "./helpers/sandbox.js"
+import { clientPool } from "./helpers/tokenLifecycle.js"
 import { completeDeviceLogin, startOidcServer, type OidcServer } from "./support/oidcServer.js"
 import { withRecordingClock as withClock } from "./support/recordingClock.js"
 
-const rejectionOf = async (p: Promise<unknown>): Promise<unknown> => {
-  try {
-    await p
-  } catch (e) {
-    return e
-  }
-  throw new Error("expected the promise to reject")
-}
-
 describe("device authorization grant against oidc-provider 9", { timeout: 30_000 }, () => {
   let op: OidcServer
-  const clients: OAuthClient[] = []
-  const clientFor = (provider: Provider): OAuthClient => {
-    const client = createOAuthClient(provider, { timeoutMs: 5_000 })
-    clients.push(client)
-    return client
-  }
+  const pool = clientPool()
+  const clientFor = (provider: Provider): OAuthClient => pool.make(provider, { timeoutMs: 5_000 })
   const basicProvider = () =>
     Providers.generic({
       tokenEndpoint: op.endpoints.token,
@@ -63,7 +51,7 @@ describe("device authorization grant against oidc-provider 9", { timeout: 30_000
   })
 
   afterAll(async () => {
-    await Promise.all(clients.map((c) => c.dispose()))
+    await pool.disposeAll()
     await op?.stop()
     expect(op?.serverErrors ?? []).toEqual([])
   })

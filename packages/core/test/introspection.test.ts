@@ -15,29 +15,17 @@ import {
   OAuth,
   OAuthServerError,
   Providers,
-  createOAuthClient,
   type OAuthClient,
   type Provider,
 } from "../src/index.js"
+import { rejectionOf } from "./helpers/sandbox.js"
+import { clientPool } from "./helpers/tokenLifecycle.js"
 import { completeDeviceLogin, startOidcServer, type OidcServer } from "./support/oidcServer.js"
-
-const rejectionOf = async (p: Promise<unknown>): Promise<unknown> => {
-  try {
-    await p
-  } catch (e) {
-    return e
-  }
-  throw new Error("expected the promise to reject")
-}
 
 describe("token introspection against oidc-provider 9", { timeout: 30_000 }, () => {
   let op: OidcServer
-  const clients: OAuthClient[] = []
-  const clientFor = (provider: Provider): OAuthClient => {
-    const client = createOAuthClient(provider, { timeoutMs: 5_000 })
-    clients.push(client)
-    return client
-  }
+  const pool = clientPool()
+  const clientFor = (provider: Provider): OAuthClient => pool.make(provider, { timeoutMs: 5_000 })
   const providerFor = (which: "basic" | "post", secret?: string) =>
     Providers.generic({
       tokenEndpoint: op.endpoints.token,
@@ -54,7 +42,7 @@ describe("token introspection against oidc-provider 9", { timeout: 30_000 }, () 
   })
 
   afterAll(async () => {
-    await Promise.all(clients.map((c) => c.dispose()))
+    await pool.disposeAll()
     await op?.stop()
     expect(op?.serverErrors ?? []).toEqual([])
   })

@@ -11,12 +11,13 @@ import {
   OAuthServerError,
   Providers,
   StateMismatch,
-  createOAuthClient,
   type OAuthClient,
   type Provider,
 } from "../src/index.js"
+import { clientPool } from "./helpers/tokenLifecycle.js"
 import { API_RESOURCE, followAuthorization, startOidcServer, type OidcServer } from "./support/oidcServer.js"
 
+// Returns `unknown` (not the helpers' loosely typed Error) so the tests can cast it to one tagged error.
 const rejectionOf = async (p: Promise<unknown>): Promise<unknown> => {
   try {
     await p
@@ -28,13 +29,9 @@ const rejectionOf = async (p: Promise<unknown>): Promise<unknown> => {
 
 describe("@grantflow/core against oidc-provider 9", { timeout: 30_000 }, () => {
   let op: OidcServer
-  const clients: OAuthClient[] = []
+  const pool = clientPool()
   /** A client that is disposed after the file, with a short timeout so nothing can hang. */
-  const clientFor = (provider: Provider): OAuthClient => {
-    const client = createOAuthClient(provider, { timeoutMs: 5_000 })
-    clients.push(client)
-    return client
-  }
+  const clientFor = (provider: Provider): OAuthClient => pool.make(provider, { timeoutMs: 5_000 })
   const discoverBasic = () =>
     Providers.discover(op.issuer, {
       clientId: op.clients.basic.clientId,
@@ -65,7 +62,7 @@ describe("@grantflow/core against oidc-provider 9", { timeout: 30_000 }, () => {
   })
 
   afterAll(async () => {
-    await Promise.all(clients.map((c) => c.dispose()))
+    await pool.disposeAll()
     await op?.stop()
     expect(op?.serverErrors ?? []).toEqual([])
   })
