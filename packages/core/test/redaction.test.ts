@@ -18,6 +18,12 @@ import * as References from "effect/References"
 import * as Tracer from "effect/Tracer"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { OAuth, Providers, createOAuthClient, type OAuthClient, type Provider } from "../src/index.js"
+import {
+  leaksIn as leaksInText,
+  leaksOf as leaksOfValue,
+  spellings as spellingsOf,
+  type Secrets,
+} from "./helpers/leaks.js"
 
 type GenericOptions = Providers.GenericOptions
 
@@ -43,78 +49,13 @@ const ISSUED = {
 // ---------------------------------------------------------------------------------------------
 // Scanning
 
-/** RFC 6749 Appendix B form encoding that keeps RFC 3986 unreserved characters (what the client sends). */
-const formEncodeUnreserved = (s: string) =>
-  [...s]
-    .map((ch) =>
-      ch === " "
-        ? "+"
-        : /[A-Za-z0-9\-._~]/.test(ch)
-          ? ch
-          : [...new TextEncoder().encode(ch)]
-              .map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`)
-              .join(""),
-    )
-    .join("")
-const formEncodeWhatwg = (s: string) => new URLSearchParams({ s }).toString().slice(2)
-const base64 = (s: string) => Buffer.from(s).toString("base64")
-
-/** Every spelling of a secret that would still disclose it, with the name of the spelling. */
-const spellings = (secret: string): ReadonlyArray<readonly [string, string]> => {
-  const out = new Map<string, string>()
-  const add = (kind: string, value: string) => {
-    if (!out.has(value)) out.set(value, kind)
-  }
-  add("verbatim", secret)
-  add("encodeURIComponent", encodeURIComponent(secret))
-  add("form-encoded", formEncodeUnreserved(secret))
-  add("form-encoded (WHATWG)", formEncodeWhatwg(secret))
-  add("JSON-escaped", JSON.stringify(secret).slice(1, -1))
-  add("JSON-escaped slashes", JSON.stringify(secret).slice(1, -1).replaceAll("/", "\\/"))
-  add("HTML-escaped", secret.replaceAll("&", "&amp;"))
-  for (const encode of [formEncodeUnreserved, formEncodeWhatwg]) {
-    add("in Basic credentials", base64(`${encode(CLIENT_ID)}:${encode(secret)}`))
-  }
-  // A cut excerpt must not expose a shortened secret either.
-  const FRAGMENT = 8
-  for (let i = 0; i + FRAGMENT <= secret.length; i++) add(`fragment @${i}`, secret.slice(i, i + FRAGMENT))
-  return [...out.entries()].map(([value, kind]) => [value, kind] as const)
-}
-
-type Secrets = Readonly<Record<string, string>>
-
-const renderings = (x: unknown): ReadonlyArray<readonly [string, string]> => {
-  let json: string
-  try {
-    json = JSON.stringify(x) ?? "undefined"
-  } catch (e) {
-    json = `JSON.stringify threw ${(e as Error).message}`
-  }
-  const out: Array<readonly [string, string]> = [
-    ["String", String(x)],
-    ["JSON.stringify", json],
-    ["inspect", inspect(x, { depth: 10 })],
-  ]
-  if (x instanceof Error) out.push(["message", x.message], ["stack", x.stack ?? ""])
-  return out
-}
-
-/** Every place a secret shows up in `text`, as `label: secret (spelling)`. */
-const leaksIn = (label: string, text: string, secrets: Secrets): Array<string> => {
-  const found: Array<string> = []
-  for (const [name, secret] of Object.entries(secrets)) {
-    for (const [spelling, kind] of spellings(secret)) {
-      if (text.includes(spelling)) {
-        found.push(`${label}: ${name} (${kind})`)
-        break
-      }
-    }
-  }
-  return found
-}
-
+// The scanner is test/helpers/leaks.ts; every secret here is also looked for inside Basic
+// credentials with this file's client id.
+const spellings = (secret: string) => spellingsOf(secret, { clientId: CLIENT_ID })
+const leaksIn = (label: string, text: string, secrets: Secrets): Array<string> =>
+  leaksInText(label, text, secrets, CLIENT_ID)
 const leaksOf = (label: string, x: unknown, secrets: Secrets): Array<string> =>
-  renderings(x).flatMap(([how, text]) => leaksIn(`${label} via ${how}`, text, secrets))
+  leaksOfValue(label, x, secrets, CLIENT_ID)
 
 const settle = async (p: Promise<unknown>): Promise<{ ok: boolean; value: unknown }> => {
   try {
