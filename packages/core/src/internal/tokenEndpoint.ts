@@ -7,9 +7,7 @@ import type { TokenSet } from "../TokenSet.js"
 import * as TokenRequest from "../TokenRequest.js"
 import * as TokenResponse from "../TokenResponse.js"
 import { HttpTransport, type RetrySafety } from "../Transport.js"
-import { whenTracing, withOutcome } from "./spans.js"
-
-const tracedOutcome = whenTracing(withOutcome)
+import { withOutcome } from "./spans.js"
 
 /**
  * One grant at the token endpoint: build in the dialect, send with the grant's retry safety, decode.
