@@ -32,9 +32,6 @@ export const base64 = (bytes: Uint8Array): string => {
   return btoa(bin)
 }
 
-export const base64url = (bytes: Uint8Array): string =>
-  base64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")
-
 /**
  * RFC 6749 §2.3.1: `Basic base64(formUrlEncode(id):formUrlEncode(secret))`; with `raw`, the id and
  * secret as they are (RFC 7617), for servers that do not decode them.

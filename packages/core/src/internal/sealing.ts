@@ -5,10 +5,10 @@
  * the additional data binds it to where it is stored, so a record copied under another key
  * (another user's session) does not open.
  */
+import { base64url } from "@grantflow/kernel/Pkce"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { ConfigError, StoreError } from "../Errors.js"
-import { base64url } from "./encoding.js"
 
 /** One AES-256 key: 32 bytes, given raw or as base64 / base64url text (e.g. `openssl rand -base64 32`). */
 export interface EncryptionKey {
