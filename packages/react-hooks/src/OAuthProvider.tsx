@@ -5,16 +5,16 @@ import {
   type TokenController,
   type TokenControllerOptions,
 } from "./TokenController.js"
-import { StoreContext } from "./internal/context.js"
+import { ControllerContext } from "./internal/context.js"
 
-/** Either a source (the provider makes its store) or a store you made with `createTokenController`. */
+/** Either a source (the provider makes its controller) or a controller you made with `createTokenController` (the `store` prop). */
 export type OAuthProviderProps = { readonly children?: ReactNode } & (
   | { readonly source: TokenSource; readonly options?: TokenControllerOptions; readonly store?: undefined }
   | { readonly store: TokenController; readonly source?: undefined; readonly options?: undefined }
 )
 
 /**
- * Makes one token available to `useOAuthToken()` below it. The store is created once per mount
+ * Makes one token available to `useOAuthToken()` below it. The controller is created once per mount
  * (a later `source` prop is ignored: remount with a `key` to switch sources) and does nothing
  * until a component subscribes, so it renders on the server and under StrictMode.
  *
@@ -26,6 +26,6 @@ export type OAuthProviderProps = { readonly children?: ReactNode } & (
  * ```
  */
 export function OAuthProvider(props: OAuthProviderProps): ReactNode {
-  const [store] = useState(() => props.store ?? createTokenController(props.source, props.options))
-  return <StoreContext value={store}>{props.children}</StoreContext>
+  const [controller] = useState(() => props.store ?? createTokenController(props.source, props.options))
+  return <ControllerContext value={controller}>{props.children}</ControllerContext>
 }

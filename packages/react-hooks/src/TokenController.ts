@@ -22,10 +22,10 @@ export interface TokenControllerOptions {
  *
  * @example
  * ```ts
- * const store = createTokenController(backendSource({ tokenUrl: "/auth/token", loginUrl: "/auth/login", logoutUrl: "/auth/logout" }))
- * const token = await store.getValidToken()
+ * const controller = createTokenController(backendSource({ tokenUrl: "/auth/token", loginUrl: "/auth/login", logoutUrl: "/auth/logout" }))
+ * const token = await controller.getValidToken()
  * if (token) await fetch("/api/me", { headers: { authorization: `Bearer ${token}` } })
- * store.dispose()
+ * controller.dispose()
  * ```
  */
 export interface TokenController extends TokenActions {
@@ -73,7 +73,7 @@ const FENCE_TIMEOUT_MS = 1_000
 const MAX_DELAY_MS = 2_147_483_647
 
 /**
- * Creates the store for one token source. Nothing runs until the first `subscribe` (or a call
+ * Creates the controller for one token source. Nothing runs until the first `subscribe` (or a call
  * to `getValidToken`/`refresh`), so it is safe to create during render and on the server.
  */
 export const createTokenController = (

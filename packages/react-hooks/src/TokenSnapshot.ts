@@ -4,7 +4,7 @@ import type { OAuthTokenError } from "./OAuthTokenError.js"
 export type TokenStatus = "idle" | "loading" | "authenticated" | "error"
 
 /**
- * What a component can do. The functions keep their identity for the store's lifetime, so they
+ * What a component can do. The functions keep their identity for the controller's lifetime, so they
  * are safe in effect dependency lists. `login`, `logout` and `refresh` never reject: a failure
  * shows up as `status: "error"`.
  */
@@ -30,7 +30,7 @@ interface Empty {
 }
 
 /**
- * The value of `useOAuthToken()` and of `store.getSnapshot()`: one immutable object per state,
+ * The value of `useOAuthToken()` and of `controller.getSnapshot()`: one immutable object per state,
  * so the same reference comes back until something changes. `accessToken` is a getter on the
  * prototype: `JSON.stringify`, `String()` and `util.inspect` show `<redacted>` instead of it,
  * and object spread leaves it out (destructure it instead).

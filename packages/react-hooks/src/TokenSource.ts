@@ -1,5 +1,5 @@
 /**
- * A token as a source hands it to the store. `accessToken` is the browser's own token (the
+ * A token as a source hands it to the controller. `accessToken` is the browser's own token (the
  * backend gave it to this page, or PKCE obtained it here); `refreshToken` exists only for PKCE and
  * never reaches a snapshot.
  */
@@ -31,9 +31,9 @@ export interface SourceToken {
 export interface TokenSource {
   /** Names the cross-tab lock and channel: tabs whose sources share a key share one token. */
   readonly key: string
-  /** The token this page starts with, or `null` when signed out. Called once per store. */
+  /** The token this page starts with, or `null` when signed out. Called once per controller. */
   load(): Promise<SourceToken | null>
-  /** A new token, or `null` when the session is gone. The store calls it under the cross-tab lock. */
+  /** A new token, or `null` when the session is gone. The controller calls it under the cross-tab lock. */
   refresh(current: SourceToken | null): Promise<SourceToken | null>
   /** Starts signing in (usually by navigating away). */
   login(): Promise<void>

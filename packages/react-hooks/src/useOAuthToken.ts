@@ -1,6 +1,6 @@
 import { useContext, useSyncExternalStore } from "react"
 import type { OAuthTokenState } from "./TokenSnapshot.js"
-import { StoreContext } from "./internal/context.js"
+import { ControllerContext } from "./internal/context.js"
 
 /**
  * The token of the nearest `OAuthProvider`: status, token, expiry, scopes, error and the
@@ -16,7 +16,7 @@ import { StoreContext } from "./internal/context.js"
  * ```
  */
 export function useOAuthToken(): OAuthTokenState {
-  const store = useContext(StoreContext)
-  if (!store) throw new Error("useOAuthToken() must be called below an <OAuthProvider>")
-  return useSyncExternalStore(store.subscribe, store.getSnapshot, store.getServerSnapshot)
+  const controller = useContext(ControllerContext)
+  if (!controller) throw new Error("useOAuthToken() must be called below an <OAuthProvider>")
+  return useSyncExternalStore(controller.subscribe, controller.getSnapshot, controller.getServerSnapshot)
 }

@@ -1,4 +1,4 @@
 import { createContext } from "react"
 import type { TokenController } from "../TokenController.js"
 
-export const StoreContext = createContext<TokenController | null>(null)
+export const ControllerContext = createContext<TokenController | null>(null)
