@@ -1,16 +1,13 @@
 import { type Sandbox, startSandbox } from "@grantflow/sandbox"
 import * as Redacted from "effect/Redacted"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { InvalidResponse, OAuthServerError, TransportError, createOAuthClient, type OAuthClient } from "../src/index.js"
+import { InvalidResponse, OAuthServerError, TransportError } from "../src/index.js"
 import { fuseProvider, rejectionOf } from "./helpers/sandbox.js"
+import { clientPool } from "./helpers/tokenLifecycle.js"
 
 let sb: Sandbox
-const clients: Array<OAuthClient> = []
-const client = (...args: Parameters<typeof createOAuthClient>) => {
-  const c = createOAuthClient(...args)
-  clients.push(c)
-  return c
-}
+const pool = clientPool()
+const client = pool.make
 
 beforeAll(async () => {
   sb = await startSandbox({ consent: "approve" })
@@ -18,7 +15,7 @@ beforeAll(async () => {
 afterEach(async () => {
   sb.faults.clear()
   sb.stats.reset()
-  await Promise.all(clients.splice(0).map((c) => c.dispose()))
+  await pool.disposeAll()
 })
 afterAll(() => sb.stop())
 

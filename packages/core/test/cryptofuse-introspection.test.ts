@@ -4,22 +4,19 @@ import { type Sandbox, startSandbox } from "@grantflow/sandbox"
 import { inspect } from "node:util"
 import * as Redacted from "effect/Redacted"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { InvalidResponse, createOAuthClient, type OAuthClient } from "../src/index.js"
+import { InvalidResponse } from "../src/index.js"
 import { FUSE, fuseProvider, rejectionOf } from "./helpers/sandbox.js"
+import { clientPool } from "./helpers/tokenLifecycle.js"
 
 let sb: Sandbox
-const clients: Array<OAuthClient> = []
-const client = (...args: Parameters<typeof createOAuthClient>) => {
-  const c = createOAuthClient(...args)
-  clients.push(c)
-  return c
-}
+const pool = clientPool()
+const client = pool.make
 
 beforeAll(async () => {
   sb = await startSandbox()
 })
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.dispose()))
+  await pool.disposeAll()
 })
 afterAll(() => sb.stop())
 
