@@ -9,21 +9,16 @@ import {
   OAuthServerError,
   Providers,
   StateMismatch,
-  createOAuthClient,
   type OAuthClient,
-  type OAuthClientOptions,
   type Provider,
 } from "../src/index.js"
+import { clientPool } from "./helpers/tokenLifecycle.js"
 import { HOPPER, followAuthorize, hopperProvider, rejectionOf } from "./helpers/sandbox.js"
 
 let sb: Sandbox
 const extraSandboxes: Array<Sandbox> = []
-const clients: Array<OAuthClient> = []
-const client = (provider: Provider, options?: OAuthClientOptions) => {
-  const c = createOAuthClient(provider, options)
-  clients.push(c)
-  return c
-}
+const pool = clientPool()
+const client = pool.make
 
 beforeAll(async () => {
   sb = await startSandbox({ consent: "approve" })
@@ -32,7 +27,7 @@ afterEach(async () => {
   sb.faults.clear()
   sb.stats.reset()
   sb.setConsent("approve")
-  await Promise.all(clients.splice(0).map((c) => c.dispose()))
+  await pool.disposeAll()
 })
 afterAll(async () => {
   await Promise.all([sb.stop(), ...extraSandboxes.map((s) => s.stop())])

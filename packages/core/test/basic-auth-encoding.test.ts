@@ -5,14 +5,15 @@ import { createServer, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import OAuth2Server, { Request, Response } from "@node-oauth/oauth2-server"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { Providers, createOAuthClient, type OAuthClient } from "../src/index.js"
+import { Providers } from "../src/index.js"
+import { clientPool } from "./helpers/tokenLifecycle.js"
 import { rejectionOf } from "./helpers/sandbox.js"
 
 const CLIENT = { id: "raw-client", secret: "a+b/c=d:e%f" }
 
 let server: Server
 let tokenEndpoint: string
-const clients: Array<OAuthClient> = []
+const pool = clientPool()
 
 beforeAll(async () => {
   const oauth = new OAuth2Server({
@@ -46,13 +47,13 @@ beforeAll(async () => {
   tokenEndpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`
 })
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.dispose()))
+  await pool.disposeAll()
   server.closeAllConnections()
   await new Promise<void>((r) => server.close(() => r()))
 })
 
 const clientWith = (basicAuthEncoding?: "form-urlencoded" | "raw", clientId = CLIENT.id) => {
-  const c = createOAuthClient(
+  const c = pool.make(
     Providers.generic({
       tokenEndpoint,
       clientId,
@@ -61,7 +62,6 @@ const clientWith = (basicAuthEncoding?: "form-urlencoded" | "raw", clientId = CL
     }),
     { retries: 0 },
   )
-  clients.push(c)
   return c
 }
 

@@ -7,11 +7,11 @@ import { type Sandbox, startSandbox } from "@grantflow/sandbox"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
-import { HttpTransport, createOAuthClient, type OAuthClient } from "../src/index.js"
+import { HttpTransport } from "../src/index.js"
 import { KyTransport } from "../src/ky.js"
 import { squashExit } from "../src/internal/runPromise.js"
 import { followAuthorize, fuseProvider, hopperProvider, rejectionOf } from "./helpers/sandbox.js"
-import { expireLocally, login } from "./helpers/tokenLifecycle.js"
+import { clientPool, expireLocally, login } from "./helpers/tokenLifecycle.js"
 
 /** What the wire saw: one entry per request that reached the server. */
 interface Seen {
@@ -23,7 +23,7 @@ let server: Server
 let base: string
 const seen: Array<Seen> = []
 let sb: Sandbox
-const clients: Array<OAuthClient> = []
+const pool = clientPool()
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -44,7 +44,7 @@ afterEach(async () => {
   seen.length = 0
   sb.faults.clear()
   sb.stats.reset()
-  await Promise.all(clients.splice(0).map((c) => c.dispose()))
+  await pool.disposeAll()
 })
 afterAll(async () => {
   server.closeAllConnections()
@@ -93,8 +93,7 @@ describe("421 Misdirected Request", { timeout: 20_000 }, () => {
     })
 
     it("sends an authorization code to the token endpoint once when it answers 421", async () => {
-      const c = createOAuthClient(hopperProvider(sb), { transport: layer() })
-      clients.push(c)
+      const c = pool.make(hopperProvider(sb), { transport: layer() })
       const { url } = await c.authorizationUrl({ scopes: ["read"] })
       const callback = await followAuthorize(url)
       sb.faults.next("cryptohopper.token", { kind: "status", status: 421 })
@@ -103,8 +102,7 @@ describe("421 Misdirected Request", { timeout: 20_000 }, () => {
     })
 
     it("sends a rotating refresh token once on refresh() when the token endpoint answers 421", async () => {
-      const c = createOAuthClient(hopperProvider(sb), { transport: layer() })
-      clients.push(c)
+      const c = pool.make(hopperProvider(sb), { transport: layer() })
       const tokens = await login(c, "ada")
       sb.stats.reset()
       sb.faults.next("cryptohopper.token", { kind: "status", status: 421 })
@@ -113,8 +111,7 @@ describe("421 Misdirected Request", { timeout: 20_000 }, () => {
     })
 
     it("sends a session's rotating refresh token once on renewal when the token endpoint answers 421", async () => {
-      const c = createOAuthClient(hopperProvider(sb), { transport: layer() })
-      clients.push(c)
+      const c = pool.make(hopperProvider(sb), { transport: layer() })
       const tokens = await login(c, "bea")
       await expireLocally(c, "bea", tokens)
       sb.stats.reset()
@@ -124,8 +121,7 @@ describe("421 Misdirected Request", { timeout: 20_000 }, () => {
     })
 
     it("gets a Cryptofuse token, which django-oauth-toolkit only reads from a body with Content-Length", async () => {
-      const c = createOAuthClient(fuseProvider(sb), { transport: layer() })
-      clients.push(c)
+      const c = pool.make(fuseProvider(sb), { transport: layer() })
       const tokens = await c.clientCredentials({ scopes: ["read"] })
       expect(tokens.scopes).toEqual(["read"])
     })

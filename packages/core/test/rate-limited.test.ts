@@ -1,28 +1,28 @@
 // Issue 12, hole 6: a 429 whose body is not an OAuth error (a gateway's text or HTML page) is
 // still a typed "come back later" carrying the server's Retry-After, against a real local server.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { Providers, createOAuthClient, type OAuthClient } from "../src/index.js"
+import { Providers } from "../src/index.js"
+import { clientPool } from "./helpers/tokenLifecycle.js"
 import { type AnswerServer, startAnswerServer } from "./helpers/answerServer.js"
 import { rejectionOf } from "./helpers/sandbox.js"
 
 let server: AnswerServer
-const clients: Array<OAuthClient> = []
+const pool = clientPool()
 beforeAll(async () => {
   server = await startAnswerServer()
 })
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.dispose()))
+  await pool.disposeAll()
   await server.stop()
 })
 
 const clientAt = (tokenEndpoint: string) => {
-  const c = createOAuthClient(
+  const c = pool.make(
     Providers.generic({ tokenEndpoint, clientId: "app", clientSecret: "app-secret" }),
     {
       retries: 0,
     },
   )
-  clients.push(c)
   return c
 }
 

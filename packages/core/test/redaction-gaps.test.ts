@@ -4,7 +4,8 @@
 import { createServer, type IncomingMessage, type Server } from "node:http"
 import type { AddressInfo } from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { Providers, createOAuthClient, type OAuthClient } from "../src/index.js"
+import { Providers, type OAuthClient } from "../src/index.js"
+import { clientPool } from "./helpers/tokenLifecycle.js"
 import { leaksOf, spellings } from "./helpers/leaks.js"
 
 const CLIENT_ID = "gaps-app"
@@ -138,7 +139,7 @@ const ISSUED_IN: Record<string, { readonly answer: Answer; readonly tokens: Reco
 
 let server: Server
 let base: string
-const clients: Array<OAuthClient> = []
+const pool = clientPool()
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -164,13 +165,13 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 })
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.dispose()))
+  await pool.disposeAll()
   server.closeAllConnections()
   await new Promise<void>((r) => server.close(() => r()))
 })
 
 const clientAt = (path: string, clientAuth: "client_secret_basic" | "client_secret_post") => {
-  const c = createOAuthClient(
+  const c = pool.make(
     Providers.generic({
       tokenEndpoint: `${base}${path}`,
       clientId: CLIENT_ID,
@@ -180,7 +181,6 @@ const clientAt = (path: string, clientAuth: "client_secret_basic" | "client_secr
     }),
     { retries: 0, timeoutMs: 5_000 },
   )
-  clients.push(c)
   return c
 }
 

@@ -6,21 +6,19 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import {
   MemoryTokenStore,
   Providers,
-  createOAuthClient,
-  type OAuthClient,
   type TokenSet,
 } from "../src/index.js"
 import { type AnswerServer, type ScriptedAnswer, startAnswerServer } from "./helpers/answerServer.js"
 import { rejectionOf } from "./helpers/sandbox.js"
-import { stored } from "./helpers/tokenLifecycle.js"
+import { clientPool, stored } from "./helpers/tokenLifecycle.js"
 
 let server: AnswerServer
-const clients: Array<OAuthClient> = []
+const pool = clientPool()
 beforeAll(async () => {
   server = await startAnswerServer()
 })
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.dispose()))
+  await pool.disposeAll()
   server.reset()
 })
 afterAll(() => server.stop())
@@ -57,8 +55,7 @@ const sessionAgainst = async (answer: ScriptedAnswer, clientAuth: "client_secret
     ...(clientAuth === "none" ? {} : { clientSecret: "app-secret" }),
     dialect: { clientAuth },
   })
-  const c = createOAuthClient(provider, { retries: 0, tokenStore })
-  clients.push(c)
+  const c = pool.make(provider, { retries: 0, tokenStore })
   await c.setSession("s", expired)
   const storedSession = () => stored(tokenStore, provider, { session: "s" })
   return { c, tokenEndpoint, storedSession }

@@ -3,18 +3,19 @@
 import { inspect } from "node:util"
 import * as Redacted from "effect/Redacted"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { Providers, createOAuthClient, type OAuthClient } from "../src/index.js"
+import { Providers } from "../src/index.js"
+import { clientPool } from "./helpers/tokenLifecycle.js"
 import { type AnswerServer, startAnswerServer } from "./helpers/answerServer.js"
 import { leaksOf } from "./helpers/leaks.js"
 import { rejectionOf } from "./helpers/sandbox.js"
 
 let server: AnswerServer
-const clients: Array<OAuthClient> = []
+const pool = clientPool()
 beforeAll(async () => {
   server = await startAnswerServer()
 })
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.dispose()))
+  await pool.disposeAll()
   await server.stop()
 })
 
@@ -24,13 +25,12 @@ const clientFor = (body: unknown) => {
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   })
-  const c = createOAuthClient(
+  const c = pool.make(
     Providers.generic({ tokenEndpoint, clientId: "app", clientSecret: "s3cret-value" }),
     {
       retries: 0,
     },
   )
-  clients.push(c)
   return c
 }
 
