@@ -21,11 +21,12 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
-import { ConfigError, type InvalidResponse, type OAuthServerError, type TransportError } from "./Errors.js"
+import type { ConfigError, InvalidResponse, OAuthServerError, TransportError } from "./Errors.js"
 import type { Provider } from "./Provider.js"
 import * as TokenRequest from "./TokenRequest.js"
 import * as TokenResponse from "./TokenResponse.js"
-import { HttpTransport } from "./Transport.js"
+import type { HttpTransport } from "./Transport.js"
+import { postWithClientAuth } from "./internal/clientAuthenticatedPost.js"
 
 export interface DeviceAuthorizationOptions {
   /** Scopes to ask for (default: the provider's `scopes`); omitted from the request when empty. */
@@ -83,18 +84,11 @@ export const deviceAuthorization = Effect.fn("OAuth.deviceAuthorization")(functi
   ConfigError | TransportError | InvalidResponse | OAuthServerError,
   HttpTransport
 > {
-  const endpoint = provider.endpoints.deviceAuthorization
-  if (endpoint === undefined) {
-    return yield* new ConfigError({ reason: `provider ${provider.id} has no device authorization endpoint` })
-  }
   yield* Effect.annotateCurrentSpan({ "oauth.provider": provider.id })
   // RFC 8628 §3.1: the client authenticates as at the token endpoint (a public client sends its client_id).
-  const { request, knownSecrets } = yield* TokenRequest.build(provider, endpoint, [
+  const { response, knownSecrets } = yield* postWithClientAuth(provider, "deviceAuthorization", [
     ["scope", TokenRequest.joinScopes(provider, options.scopes ?? provider.defaultScopes)],
   ])
-  const transport = yield* HttpTransport
-  // Repeating the request is harmless: an unanswered device code simply expires unused.
-  const response = yield* transport.request({ ...request, retry: "idempotent" })
   const now = yield* Clock.currentTimeMillis
   const value = yield* TokenResponse.decodeObject(response, { knownSecrets })
   const deviceCode = value["device_code"]

@@ -15,11 +15,11 @@
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
-import { ConfigError, type InvalidResponse, type OAuthServerError, type TransportError } from "./Errors.js"
+import type { ConfigError, InvalidResponse, OAuthServerError, TransportError } from "./Errors.js"
 import type { Provider } from "./Provider.js"
-import * as TokenRequest from "./TokenRequest.js"
 import * as TokenResponse from "./TokenResponse.js"
-import { HttpTransport } from "./Transport.js"
+import type { HttpTransport } from "./Transport.js"
+import { postWithClientAuth } from "./internal/clientAuthenticatedPost.js"
 import type { SecretInput } from "./internal/secrets.js"
 import { redactKnownSecrets } from "./internal/redact.js"
 import { toRedacted } from "./internal/secrets.js"
@@ -106,18 +106,11 @@ export const introspect = Effect.fn("OAuth.introspect")(function* (
   ConfigError | TransportError | InvalidResponse | OAuthServerError,
   HttpTransport
 > {
-  const endpoint = provider.endpoints.introspection
-  if (endpoint === undefined) {
-    return yield* new ConfigError({ reason: `provider ${provider.id} has no introspection endpoint` })
-  }
   yield* Effect.annotateCurrentSpan({ "oauth.provider": provider.id })
-  const { request, knownSecrets } = yield* TokenRequest.build(provider, endpoint, [
+  const { response, knownSecrets } = yield* postWithClientAuth(provider, "introspection", [
     ["token", toRedacted(token)],
     ["token_type_hint", options.hint],
   ])
-  const transport = yield* HttpTransport
-  // A question, not an action: safe to ask again.
-  const response = yield* transport.request({ ...request, retry: "idempotent" })
   const value = yield* TokenResponse.decodeObject(response, { knownSecrets })
   const decoded = decodeWire(value)
   if (Result.isFailure(decoded)) {

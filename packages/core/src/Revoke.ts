@@ -9,12 +9,12 @@
  * ```
  */
 import * as Effect from "effect/Effect"
-import { ConfigError, type InvalidResponse, type OAuthServerError, type TransportError } from "./Errors.js"
+import type { ConfigError, InvalidResponse, OAuthServerError, TransportError } from "./Errors.js"
 import type { SecretInput } from "./internal/secrets.js"
 import type { Provider } from "./Provider.js"
-import * as TokenRequest from "./TokenRequest.js"
 import * as TokenResponse from "./TokenResponse.js"
-import { HttpTransport } from "./Transport.js"
+import type { HttpTransport } from "./Transport.js"
+import { postWithClientAuth } from "./internal/clientAuthenticatedPost.js"
 import { toRedacted } from "./internal/secrets.js"
 
 export interface RevokeOptions {
@@ -27,16 +27,10 @@ export const revoke = Effect.fn("OAuth.revoke")(function* (
   token: SecretInput,
   options: RevokeOptions = {},
 ): Effect.fn.Return<void, ConfigError | TransportError | InvalidResponse | OAuthServerError, HttpTransport> {
-  const endpoint = provider.endpoints.revocation
-  if (endpoint === undefined) {
-    return yield* new ConfigError({ reason: `provider ${provider.id} has no revocation endpoint` })
-  }
-  const { request, knownSecrets } = yield* TokenRequest.build(provider, endpoint, [
+  const { response, knownSecrets } = yield* postWithClientAuth(provider, "revocation", [
     ["token", toRedacted(token)],
     ["token_type_hint", options.hint],
   ])
-  const transport = yield* HttpTransport
-  const response = yield* transport.request({ ...request, retry: "idempotent" })
   if (response.status >= 200 && response.status < 300) return
   return yield* TokenResponse.errorOf(response, { knownSecrets })
 })
