@@ -1,29 +1,18 @@
-import { type Sandbox, startSandbox } from "@grantflow/sandbox"
 import * as Redacted from "effect/Redacted"
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { InvalidResponse, OAuthServerError, TransportError } from "../src/index.js"
 import { fuseProvider, rejectionOf } from "./helpers/sandbox.js"
-import { clientPool } from "./helpers/tokenLifecycle.js"
+import { sandboxPerFile } from "./helpers/tokenLifecycle.js"
 
-let sb: Sandbox
-const pool = clientPool()
+const env = sandboxPerFile({ consent: "approve" })
+const pool = env.pool
 const client = pool.make
-
-beforeAll(async () => {
-  sb = await startSandbox({ consent: "approve" })
-})
-afterEach(async () => {
-  sb.faults.clear()
-  sb.stats.reset()
-  await pool.disposeAll()
-})
-afterAll(() => sb.stop())
 
 const fast = { backoffBaseMs: 10, backoffMaxMs: 20 }
 
 describe("Cryptofuse client credentials against the sandbox", () => {
   it("gets a token with Basic credentials whose secret needs form-urlencoding", async () => {
-    const c = client(fuseProvider(sb))
+    const c = client(fuseProvider(env.sb))
     const tokens = await c.clientCredentials({ scopes: ["read", "write"] })
     expect(Redacted.value(tokens.accessToken).length).toBeGreaterThan(10)
     expect(tokens.tokenType).toBe("Bearer")
@@ -35,96 +24,106 @@ describe("Cryptofuse client credentials against the sandbox", () => {
   })
 
   it("gets a token with the credentials in the form body", async () => {
-    const tokens = await client(fuseProvider(sb, { auth: "post" })).clientCredentials({ scopes: ["read", "write", "admin"] })
+    const tokens = await client(fuseProvider(env.sb, { auth: "post" })).clientCredentials({
+      scopes: ["read", "write", "admin"],
+    })
     expect(tokens.scopes).toEqual(["read", "write", "admin"])
   })
 
   it("rejects a wrong secret with OAuthServerError invalid_client and HTTP 401", async () => {
-    const e = await rejectionOf(client(fuseProvider(sb, { clientSecret: "wrong-secret" })).clientCredentials())
+    const e = await rejectionOf(
+      client(fuseProvider(env.sb, { clientSecret: "wrong-secret" })).clientCredentials(),
+    )
     expect(e).toBeInstanceOf(OAuthServerError)
     expect(e).toMatchObject({ _tag: "OAuthServerError", error: "invalid_client", status: 401 })
     expect(e.message).not.toContain("wrong-secret")
   })
 
   it("rejects an unknown scope with invalid_scope", async () => {
-    const e = await rejectionOf(client(fuseProvider(sb)).clientCredentials({ scopes: ["read", "root"] }))
+    const e = await rejectionOf(client(fuseProvider(env.sb)).clientCredentials({ scopes: ["read", "root"] }))
     expect(e).toMatchObject({ _tag: "OAuthServerError", error: "invalid_scope", status: 400 })
   })
 
   it("retries a 500 and then succeeds, because client credentials are safe to repeat", async () => {
-    sb.faults.next("cryptofuse.token", { kind: "status", status: 500 })
-    const tokens = await client(fuseProvider(sb), fast).clientCredentials()
+    env.sb.faults.next("cryptofuse.token", { kind: "status", status: 500 })
+    const tokens = await client(fuseProvider(env.sb), fast).clientCredentials()
     expect(Redacted.value(tokens.accessToken)).not.toBe("")
-    expect(sb.stats.tokenRequests("cryptofuse")).toBe(2)
+    expect(env.sb.stats.tokenRequests("cryptofuse")).toBe(2)
   })
 
   it("gives up after the configured number of retries and reports the last answer", async () => {
-    sb.faults.next("cryptofuse.token", { kind: "status", status: 503, body: "upstream down" }, 3)
-    const e = await rejectionOf(client(fuseProvider(sb), { ...fast, retries: 2 }).clientCredentials())
+    env.sb.faults.next("cryptofuse.token", { kind: "status", status: 503, body: "upstream down" }, 3)
+    const e = await rejectionOf(client(fuseProvider(env.sb), { ...fast, retries: 2 }).clientCredentials())
     expect(e).toBeInstanceOf(InvalidResponse)
     expect(e).toMatchObject({ status: 503 })
-    expect(sb.stats.tokenRequests("cryptofuse")).toBe(3)
+    expect(env.sb.stats.tokenRequests("cryptofuse")).toBe(3)
   })
 
   it("waits for a 429's Retry-After and retries", async () => {
-    sb.faults.next("cryptofuse.token", { kind: "rate-limit", retryAfterSeconds: 1 })
-    const tokens = await client(fuseProvider(sb), fast).clientCredentials()
+    env.sb.faults.next("cryptofuse.token", { kind: "rate-limit", retryAfterSeconds: 1 })
+    const tokens = await client(fuseProvider(env.sb), fast).clientCredentials()
     expect(tokens.tokenType).toBe("Bearer")
-    expect(sb.stats.tokenRequests("cryptofuse")).toBe(2)
+    expect(env.sb.stats.tokenRequests("cryptofuse")).toBe(2)
   })
 
   it("does not retry when Retry-After asks for longer than the cap, and reports it", async () => {
-    sb.faults.next("cryptofuse.token", { kind: "rate-limit", retryAfterSeconds: 120 })
-    const e = await rejectionOf(client(fuseProvider(sb), { ...fast, maxRetryAfterMs: 1_000 }).clientCredentials())
+    env.sb.faults.next("cryptofuse.token", { kind: "rate-limit", retryAfterSeconds: 120 })
+    const e = await rejectionOf(
+      client(fuseProvider(env.sb), { ...fast, maxRetryAfterMs: 1_000 }).clientCredentials(),
+    )
     expect(e).toMatchObject({ status: 429, retryAfter: 120 })
-    expect(sb.stats.tokenRequests("cryptofuse")).toBe(1)
+    expect(env.sb.stats.tokenRequests("cryptofuse")).toBe(1)
   })
 
   it("times out a server that does not answer in time", async () => {
-    sb.faults.next("cryptofuse.token", { kind: "delay", ms: 3_000 })
-    const e = await rejectionOf(client(fuseProvider(sb), { timeoutMs: 200, retries: 0 }).clientCredentials())
+    env.sb.faults.next("cryptofuse.token", { kind: "delay", ms: 3_000 })
+    const e = await rejectionOf(
+      client(fuseProvider(env.sb), { timeoutMs: 200, retries: 0 }).clientCredentials(),
+    )
     expect(e).toBeInstanceOf(TransportError)
     expect(e).toMatchObject({ reason: "timeout" })
     expect(e.message).toContain("/cryptofuse/o/token/")
   })
 
   it("reports a connection reset as a network TransportError, and retries it when allowed", async () => {
-    sb.faults.next("cryptofuse.token", { kind: "reset" })
-    const e = await rejectionOf(client(fuseProvider(sb), { retries: 0 }).clientCredentials())
+    env.sb.faults.next("cryptofuse.token", { kind: "reset" })
+    const e = await rejectionOf(client(fuseProvider(env.sb), { retries: 0 }).clientCredentials())
     expect(e).toMatchObject({ _tag: "TransportError", reason: "network" })
 
-    sb.faults.next("cryptofuse.token", { kind: "reset" })
-    const tokens = await client(fuseProvider(sb), fast).clientCredentials()
+    env.sb.faults.next("cryptofuse.token", { kind: "reset" })
+    const tokens = await client(fuseProvider(env.sb), fast).clientCredentials()
     expect(tokens.tokenType).toBe("Bearer")
   })
 
   it("reports an HTML block page as InvalidResponse", async () => {
-    sb.faults.next("cryptofuse.token", { kind: "html", status: 200 })
-    const e = await rejectionOf(client(fuseProvider(sb)).clientCredentials())
+    env.sb.faults.next("cryptofuse.token", { kind: "html", status: 200 })
+    const e = await rejectionOf(client(fuseProvider(env.sb)).clientCredentials())
     expect(e).toBeInstanceOf(InvalidResponse)
     expect(e).toMatchObject({ status: 200 })
     expect(String(e.contentType)).toContain("text/html")
   })
 
   it("reports truncated JSON as InvalidResponse with a redacted excerpt", async () => {
-    sb.faults.next("cryptofuse.token", { kind: "truncated-json" })
-    const e = await rejectionOf(client(fuseProvider(sb)).clientCredentials())
+    env.sb.faults.next("cryptofuse.token", { kind: "truncated-json" })
+    const e = await rejectionOf(client(fuseProvider(env.sb)).clientCredentials())
     expect(e).toMatchObject({ _tag: "InvalidResponse", status: 200 })
     expect(String(e.reason)).toMatch(/JSON/)
     expect(String(e.excerpt)).not.toMatch(/[A-Za-z0-9]{24,}/)
   })
 
   it("reports an error inside a 200 as OAuthServerError", async () => {
-    sb.faults.next("cryptofuse.token", { kind: "error-in-200" })
-    const e = await rejectionOf(client(fuseProvider(sb)).clientCredentials())
+    env.sb.faults.next("cryptofuse.token", { kind: "error-in-200" })
+    const e = await rejectionOf(client(fuseProvider(env.sb)).clientCredentials())
     expect(e).toMatchObject({ _tag: "OAuthServerError", error: "invalid_grant", status: 200 })
   })
 
   it("revokes a token so the API refuses it", async () => {
-    const c = client(fuseProvider(sb))
+    const c = client(fuseProvider(env.sb))
     const tokens = await c.clientCredentials({ scopes: ["read"] })
     const call = () =>
-      fetch(`${sb.cryptofuse.baseUrl}/rates/`, { headers: { authorization: `Bearer ${Redacted.value(tokens.accessToken)}` } })
+      fetch(`${env.sb.cryptofuse.baseUrl}/rates/`, {
+        headers: { authorization: `Bearer ${Redacted.value(tokens.accessToken)}` },
+      })
     expect((await call()).status).toBe(200)
     await c.revoke(tokens.accessToken, { hint: "access_token" })
     expect((await call()).status).toBe(401)
@@ -133,27 +132,27 @@ describe("Cryptofuse client credentials against the sandbox", () => {
 
 describe("Cryptofuse token cache and fetch", () => {
   it("caches the client-credentials token and makes one request for concurrent callers", async () => {
-    const c = client(fuseProvider(sb, { scopes: ["read"] }))
+    const c = client(fuseProvider(env.sb, { scopes: ["read"] }))
     const tokens = await Promise.all([c.getAccessToken(), c.getAccessToken(), c.getAccessToken()])
     expect(new Set(tokens.map(Redacted.value)).size).toBe(1)
     expect(await c.getAccessToken().then(Redacted.value)).toBe(Redacted.value(tokens[0]!))
-    expect(sb.stats.tokenRequests("cryptofuse")).toBe(1)
+    expect(env.sb.stats.tokenRequests("cryptofuse")).toBe(1)
   })
 
   it("calls the API with a Bearer token and gets a new token once after a 401", async () => {
-    const c = client(fuseProvider(sb, { scopes: ["read"] }))
+    const c = client(fuseProvider(env.sb, { scopes: ["read"] }))
     const first = await c.fetch("/rates/")
     expect(first.status).toBe(200)
-    sb.expireAccessTokens()
+    env.sb.expireAccessTokens()
     const second = await c.fetch("/rates/")
     expect(second.status).toBe(200)
-    expect(sb.stats.tokenRequests("cryptofuse")).toBe(2)
+    expect(env.sb.stats.tokenRequests("cryptofuse")).toBe(2)
   })
 
   it("refuses to send the token to a host that is not the provider's", async () => {
-    const c = client(fuseProvider(sb))
+    const c = client(fuseProvider(env.sb))
     const e = await rejectionOf(c.fetch("https://attacker.example/rates/"))
     expect(e).toMatchObject({ _tag: "ConfigError" })
-    expect(sb.stats.tokenRequests("cryptofuse")).toBe(0)
+    expect(env.sb.stats.tokenRequests("cryptofuse")).toBe(0)
   })
 })

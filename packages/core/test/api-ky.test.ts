@@ -3,75 +3,64 @@
 import { execFile } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
-import { type Sandbox, startSandbox } from "@grantflow/sandbox"
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { followAuthorize, fuseProvider, hopperProvider, rejectionOf } from "./helpers/sandbox.js"
-import { clientPool } from "./helpers/tokenLifecycle.js"
+import { sandboxPerFile } from "./helpers/tokenLifecycle.js"
 
-let sb: Sandbox
-const pool = clientPool()
-
-beforeAll(async () => {
-  sb = await startSandbox({ consent: "approve" })
-})
-afterEach(async () => {
-  sb.faults.clear()
-  sb.stats.reset()
-  await pool.disposeAll()
-})
-afterAll(() => sb.stop())
+const env = sandboxPerFile({ consent: "approve" })
+const pool = env.pool
 
 describe("client.api", { timeout: 20_000 }, () => {
   it("calls a path under the provider's API base with the token attached", async () => {
-    const fuse = pool.make(fuseProvider(sb, { scopes: ["read"] }))
+    const fuse = pool.make(fuseProvider(env.sb, { scopes: ["read"] }))
     const rates = await fuse.api.get("rates/").json()
     expect(rates).toBeTypeOf("object")
-    expect(sb.stats.tokenRequests("cryptofuse")).toBe(1)
-    expect(sb.stats.requests("cryptofuse.api")).toBe(1)
+    expect(env.sb.stats.tokenRequests("cryptofuse")).toBe(1)
+    expect(env.sb.stats.requests("cryptofuse.api")).toBe(1)
   })
 
   it("renews a refused token once and sends a JSON POST again with its body", async () => {
-    const fuse = pool.make(fuseProvider(sb, { scopes: ["read", "write"] }))
+    const fuse = pool.make(fuseProvider(env.sb, { scopes: ["read", "write"] }))
     await fuse.getAccessToken()
-    sb.expireAccessTokens()
-    sb.stats.reset()
+    env.sb.expireAccessTokens()
+    env.sb.stats.reset()
     const payment = await fuse.api.post("payments/", { json: { amount: "4", currency: "BTC" } }).json()
     expect(payment).toMatchObject({ amount: "4", currency: "BTC" })
-    expect(sb.stats.tokenRequests("cryptofuse")).toBe(1)
-    expect(sb.stats.requests("cryptofuse.api")).toBe(2)
+    expect(env.sb.stats.tokenRequests("cryptofuse")).toBe(1)
+    expect(env.sb.stats.requests("cryptofuse.api")).toBe(2)
   })
 
   it("retries an idempotent GET after a 503 and after a reset connection (ky's retry)", async () => {
-    const fuse = pool.make(fuseProvider(sb, { scopes: ["read"] }))
+    const fuse = pool.make(fuseProvider(env.sb, { scopes: ["read"] }))
     await fuse.getAccessToken()
-    sb.stats.reset()
-    sb.faults.next("cryptofuse.api", { kind: "status", status: 503 })
-    sb.faults.next("cryptofuse.api", { kind: "reset" })
+    env.sb.stats.reset()
+    env.sb.faults.next("cryptofuse.api", { kind: "status", status: 503 })
+    env.sb.faults.next("cryptofuse.api", { kind: "reset" })
     expect(await fuse.api.get("rates/").json()).toBeTypeOf("object")
-    expect(sb.stats.requests("cryptofuse.api")).toBe(3)
+    expect(env.sb.stats.requests("cryptofuse.api")).toBe(3)
   })
 
   it("does not retry a POST after a 503: ky's HTTPError carries the answer", async () => {
-    const fuse = pool.make(fuseProvider(sb, { scopes: ["read", "write"] }))
+    const fuse = pool.make(fuseProvider(env.sb, { scopes: ["read", "write"] }))
     await fuse.getAccessToken()
-    sb.stats.reset()
-    sb.faults.next("cryptofuse.api", { kind: "status", status: 503 })
+    env.sb.stats.reset()
+    env.sb.faults.next("cryptofuse.api", { kind: "status", status: 503 })
     const e = await rejectionOf(fuse.api.post("payments/", { json: { amount: "1", currency: "BTC" } }))
     expect(e.name).toBe("HTTPError")
     expect((e.response as Response).status).toBe(503)
-    expect(sb.stats.requests("cryptofuse.api")).toBe(1)
+    expect(env.sb.stats.requests("cryptofuse.api")).toBe(1)
   })
 
   it("times out with ky's TimeoutError after timeoutMs when the API never answers", async () => {
-    const fuse = pool.make(fuseProvider(sb, { scopes: ["read"] }), { timeoutMs: 300 })
+    const fuse = pool.make(fuseProvider(env.sb, { scopes: ["read"] }), { timeoutMs: 300 })
     await fuse.getAccessToken()
-    sb.faults.next("cryptofuse.api", { kind: "delay", ms: 15_000 })
+    env.sb.faults.next("cryptofuse.api", { kind: "delay", ms: 15_000 })
     const e = await rejectionOf(fuse.api.get("rates/", { retry: 0 }))
     expect(e.name).toBe("TimeoutError")
   })
 
   it('calls Cryptohopper with the default session\'s token after handleCallback(url): hopper.api.get("hopper")', async () => {
-    const hopper = pool.make(hopperProvider(sb))
+    const hopper = pool.make(hopperProvider(env.sb))
     const { url } = await hopper.authorizationUrl({ scopes: ["read", "user"] })
     await hopper.handleCallback(await followAuthorize(url))
     const hoppers = await hopper.api.get("hopper").json<{ data: ReadonlyArray<unknown> }>()
@@ -85,7 +74,7 @@ describe("client.api", { timeout: 20_000 }, () => {
   })
 
   it("is the same ky instance on every access", () => {
-    const fuse = pool.make(fuseProvider(sb, { scopes: ["read"] }))
+    const fuse = pool.make(fuseProvider(env.sb, { scopes: ["read"] }))
     expect(fuse.api).toBe(fuse.api)
   })
 })

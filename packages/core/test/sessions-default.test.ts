@@ -1,28 +1,17 @@
 // The default session, session handles and getTokenSet of the Promise client, against the sandbox.
-import { type Sandbox, startSandbox } from "@grantflow/sandbox"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { MemoryTokenStore, OAuth, SessionKey } from "../src/index.js"
 import { followAuthorize, fuseProvider, hopperProvider, rejectionOf } from "./helpers/sandbox.js"
-import { clientPool, login, stored } from "./helpers/tokenLifecycle.js"
+import { sandboxPerFile, login, stored } from "./helpers/tokenLifecycle.js"
 
-let sb: Sandbox
-const pool = clientPool()
-
-beforeAll(async () => {
-  sb = await startSandbox({ consent: "approve" })
-})
-afterEach(async () => {
-  sb.faults.clear()
-  sb.stats.reset()
-  await pool.disposeAll()
-})
-afterAll(() => sb.stop())
+const env = sandboxPerFile({ consent: "approve" })
+const pool = env.pool
 
 describe("the default session", { timeout: 30_000 }, () => {
   it("stores handleCallback(url) without options as the default session and uses it for getAccessToken() and fetch()", async () => {
-    const provider = hopperProvider(sb)
+    const provider = hopperProvider(env.sb)
     const tokenStore = MemoryTokenStore.make()
     const hopper = pool.make(provider, { tokenStore })
     const { url } = await hopper.authorizationUrl({ scopes: ["read", "user"] })
@@ -37,7 +26,7 @@ describe("the default session", { timeout: 30_000 }, () => {
   })
 
   it("keeps the default session apart from a named session called default", async () => {
-    const hopper = pool.make(hopperProvider(sb))
+    const hopper = pool.make(hopperProvider(env.sb))
     const { url } = await hopper.authorizationUrl({ scopes: ["read"] })
     const mine = await hopper.handleCallback(await followAuthorize(url))
     const theirs = await login(hopper, "default")
@@ -48,29 +37,29 @@ describe("the default session", { timeout: 30_000 }, () => {
   })
 
   it("asks for a login when the default session is empty, without a token request", async () => {
-    const hopper = pool.make(hopperProvider(sb))
+    const hopper = pool.make(hopperProvider(env.sb))
     expect(await rejectionOf(hopper.getAccessToken())).toMatchObject({
       _tag: "LoginRequired",
       reason: "no-session",
     })
     expect(await rejectionOf(hopper.fetch("/user/get"))).toMatchObject({ _tag: "LoginRequired" })
-    expect(sb.stats.requests()).toBe(0)
+    expect(env.sb.stats.requests()).toBe(0)
   })
 
   it("keeps per-scope client-credentials sessions on a client-credentials provider", async () => {
-    const fuse = pool.make(fuseProvider(sb, { scopes: ["read"] }))
+    const fuse = pool.make(fuseProvider(env.sb, { scopes: ["read"] }))
     const plain = await fuse.getAccessToken()
     const wide = await fuse.getAccessToken({ scopes: ["read", "write"] })
     expect(Redacted.value(plain)).not.toBe(Redacted.value(wide))
     expect(Redacted.value(await fuse.session().getAccessToken())).toBe(Redacted.value(plain))
-    expect(sb.stats.tokenRequests("cryptofuse")).toBe(2)
+    expect(env.sb.stats.tokenRequests("cryptofuse")).toBe(2)
     expect(await rejectionOf(fuse.setSession(undefined, await fuse.clientCredentials()))).toMatchObject({
       _tag: "ConfigError",
     })
   })
 
   it("serves the same default session to Effect users through OAuth.getAccessToken without a session", async () => {
-    const provider = hopperProvider(sb)
+    const provider = hopperProvider(env.sb)
     const token = await Effect.runPromise(
       Effect.gen(function* () {
         const { url } = yield* OAuth.authorize(provider, { scopes: ["read"] })
@@ -87,7 +76,7 @@ describe("the default session", { timeout: 30_000 }, () => {
 
 describe("session handles and getTokenSet", { timeout: 30_000 }, () => {
   it("gives a named session's token set, token, fetch and clear through client.session(name)", async () => {
-    const hopper = pool.make(hopperProvider(sb))
+    const hopper = pool.make(hopperProvider(env.sb))
     const tokens = await login(hopper, "vera")
     const vera = hopper.session("vera")
     expect(vera.name).toBe("vera")
@@ -110,20 +99,20 @@ describe("session handles and getTokenSet", { timeout: 30_000 }, () => {
   })
 
   it("refreshes through a handle's getTokenSet with forceRefresh, keeping the refresh token the server did not replace", async () => {
-    const hopper = pool.make(hopperProvider(sb))
+    const hopper = pool.make(hopperProvider(env.sb))
     const tokens = await login(hopper, "walt")
-    sb.stats.reset()
+    env.sb.stats.reset()
     const next = await hopper.session("walt").getTokenSet({ forceRefresh: true })
     expect(Redacted.value(next.accessToken)).not.toBe(Redacted.value(tokens.accessToken))
     expect(Redacted.value(next.refreshToken!)).toBe(Redacted.value(tokens.refreshToken!))
-    expect(sb.stats.tokenRequests("cryptohopper")).toBe(1)
+    expect(env.sb.stats.tokenRequests("cryptohopper")).toBe(1)
     expect(Redacted.value((await hopper.getTokenSet({ session: "walt" })).accessToken)).toBe(
       Redacted.value(next.accessToken),
     )
   })
 
   it("stores tokens through the default handle's set and serves them to getAccessToken()", async () => {
-    const hopper = pool.make(hopperProvider(sb))
+    const hopper = pool.make(hopperProvider(env.sb))
     const tokens = await login(hopper, "xena")
     await hopper.session().set(tokens)
     expect(Redacted.value(await hopper.getAccessToken())).toBe(Redacted.value(tokens.accessToken))
@@ -136,7 +125,7 @@ describe("session handles and getTokenSet", { timeout: 30_000 }, () => {
   })
 
   it("refuses an empty session name when the handle is made", () => {
-    const hopper = pool.make(hopperProvider(sb))
+    const hopper = pool.make(hopperProvider(env.sb))
     expect(() => hopper.session("")).toThrow(expect.objectContaining({ _tag: "ConfigError" }))
   })
 })

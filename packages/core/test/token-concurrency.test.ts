@@ -1,24 +1,13 @@
 // Bounded renewal concurrency per manager, against the sandbox; in-flight token requests are
 // counted by wrapping the real fetch the transport uses.
-import { type Sandbox, startSandbox } from "@grantflow/sandbox"
 import * as Redacted from "effect/Redacted"
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { ConfigError, TokenManager, createOAuthClient } from "../src/index.js"
 import { hopperProvider } from "./helpers/sandbox.js"
-import { clientPool, expireLocally, login } from "./helpers/tokenLifecycle.js"
+import { sandboxPerFile, expireLocally, login } from "./helpers/tokenLifecycle.js"
 
-let sb: Sandbox
-const pool = clientPool()
-
-beforeAll(async () => {
-  sb = await startSandbox({ consent: "approve", rotateRefreshTokens: true })
-})
-afterEach(async () => {
-  sb.faults.clear()
-  sb.stats.reset()
-  await pool.disposeAll()
-})
-afterAll(() => sb.stop())
+const env = sandboxPerFile({ consent: "approve", rotateRefreshTokens: true })
+const pool = env.pool
 
 /** The real fetch, counting token requests in flight at once. */
 const countingFetch = () => {
@@ -26,7 +15,7 @@ const countingFetch = () => {
   let most = 0
   const fetch: typeof globalThis.fetch = async (input, init) => {
     const url = input instanceof Request ? input.url : String(input)
-    const counted = url === sb.cryptohopper.tokenEndpoint
+    const counted = url === env.sb.cryptohopper.tokenEndpoint
     if (counted) most = Math.max(most, ++inFlight)
     try {
       return await globalThis.fetch(input, init)
@@ -46,38 +35,41 @@ const expiredSessions = async (c: ReturnType<typeof createOAuthClient>, n: numbe
 describe("bounded renewals", { timeout: 30_000 }, () => {
   it("runs at most maxConcurrentRenewals renewals at once and renews every session", async () => {
     const counter = countingFetch()
-    const c = pool.make(hopperProvider(sb), {
+    const c = pool.make(hopperProvider(env.sb), {
       fetch: counter.fetch,
       tokenManager: { maxConcurrentRenewals: 2 },
     })
     const names = await expiredSessions(c, 8)
-    sb.stats.reset()
-    sb.faults.next("cryptohopper.token", { kind: "delay", ms: 100 }, 8)
+    env.sb.stats.reset()
+    env.sb.faults.next("cryptohopper.token", { kind: "delay", ms: 100 }, 8)
     const tokens = await Promise.all(names.map((session) => c.getAccessToken({ session })))
     expect(new Set(tokens.map(Redacted.value)).size).toBe(8)
-    expect(sb.stats.tokenRequests("cryptohopper")).toBe(8)
+    expect(env.sb.stats.tokenRequests("cryptohopper")).toBe(8)
     expect(counter.most()).toBe(2)
   })
 
   it("does not count the time a renewal waits for a slot against the transport's timeout", async () => {
     // One slot, four renewals of 1.2 s each: the last waits about 3.6 s, longer than the 3 s timeout.
     // (Seconds, not milliseconds: a loaded CI machine stalls event loops for hundreds of ms.)
-    const c = pool.make(hopperProvider(sb), { timeoutMs: 3_000, tokenManager: { maxConcurrentRenewals: 1 } })
+    const c = pool.make(hopperProvider(env.sb), {
+      timeoutMs: 3_000,
+      tokenManager: { maxConcurrentRenewals: 1 },
+    })
     const names = await expiredSessions(c, 4)
-    sb.stats.reset()
-    sb.faults.next("cryptohopper.token", { kind: "delay", ms: 1_200 }, 4)
+    env.sb.stats.reset()
+    env.sb.faults.next("cryptohopper.token", { kind: "delay", ms: 1_200 }, 4)
     const results = await Promise.allSettled(names.map((session) => c.getAccessToken({ session })))
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "fulfilled", "fulfilled"])
-    expect(sb.stats.tokenRequests("cryptohopper")).toBe(4)
+    expect(env.sb.stats.tokenRequests("cryptohopper")).toBe(4)
   })
 
   it("sends nothing for renewals still waiting for a slot when the client is disposed, and rejects them typed", async () => {
-    const c = createOAuthClient(hopperProvider(sb), { tokenManager: { maxConcurrentRenewals: 1 } })
+    const c = createOAuthClient(hopperProvider(env.sb), { tokenManager: { maxConcurrentRenewals: 1 } })
     const names = await expiredSessions(c, 5)
-    sb.stats.reset()
-    sb.faults.next("cryptohopper.token", { kind: "delay", ms: 2_000 })
+    env.sb.stats.reset()
+    env.sb.faults.next("cryptohopper.token", { kind: "delay", ms: 2_000 })
     const calls = Promise.allSettled(names.map((session) => c.getAccessToken({ session })))
-    while (sb.stats.tokenRequests("cryptohopper") === 0) await new Promise((r) => setTimeout(r, 5))
+    while (env.sb.stats.tokenRequests("cryptohopper") === 0) await new Promise((r) => setTimeout(r, 5))
     await c.dispose()
     for (const r of await calls) {
       expect(r.status).toBe("rejected")
@@ -87,13 +79,13 @@ describe("bounded renewals", { timeout: 30_000 }, () => {
       })
     }
     // Only the renewal that held the slot reached the server.
-    expect(sb.stats.tokenRequests("cryptohopper")).toBe(1)
+    expect(env.sb.stats.tokenRequests("cryptohopper")).toBe(1)
   })
 
   it("refuses a bound below one with ConfigError", () => {
     expect(() => TokenManager.layer({ maxConcurrentRenewals: 0 })).toThrow(ConfigError)
     expect(() =>
-      createOAuthClient(hopperProvider(sb), { tokenManager: { maxConcurrentRenewals: 1.5 } }),
+      createOAuthClient(hopperProvider(env.sb), { tokenManager: { maxConcurrentRenewals: 1.5 } }),
     ).toThrow(ConfigError)
   })
 })

@@ -1,27 +1,16 @@
 // Spans of the token lifecycle, recorded by a test tracer, against the sandbox.
-import { type Sandbox, startSandbox } from "@grantflow/sandbox"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Tracer from "effect/Tracer"
 import { inspect } from "node:util"
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { OAuth, SessionKey } from "../src/index.js"
 import { FUSE, HOPPER, fuseProvider, hopperProvider } from "./helpers/sandbox.js"
-import { clientPool, expireLocally, login } from "./helpers/tokenLifecycle.js"
+import { sandboxPerFile, expireLocally, login } from "./helpers/tokenLifecycle.js"
 
-let sb: Sandbox
-const pool = clientPool()
-
-beforeAll(async () => {
-  sb = await startSandbox({ consent: "approve" })
-})
-afterEach(async () => {
-  sb.faults.clear()
-  sb.stats.reset()
-  await pool.disposeAll()
-})
-afterAll(() => sb.stop())
+const env = sandboxPerFile({ consent: "approve" })
+const pool = env.pool
 
 const recorder = () => {
   const spans: Array<Tracer.NativeSpan> = []
@@ -39,7 +28,7 @@ const recorder = () => {
 
 describe("token lifecycle spans", { timeout: 30_000 }, () => {
   it("records cache miss, hit and refresh with provider, grant and outcome", async () => {
-    const provider = fuseProvider(sb, { scopes: ["read"] })
+    const provider = fuseProvider(env.sb, { scopes: ["read"] })
     const rec = recorder()
     await Effect.runPromise(
       Effect.gen(function* () {
@@ -79,7 +68,7 @@ describe("token lifecycle spans", { timeout: 30_000 }, () => {
   it("records the Promise client's client-credentials span when the client is given a tracer", async () => {
     // Without a tracer the Promise client turns tracing off (nobody could see its spans); with one, they are there.
     const rec = recorder()
-    const c = pool.make(fuseProvider(sb, { scopes: ["read"] }), { tracer: rec.tracer })
+    const c = pool.make(fuseProvider(env.sb, { scopes: ["read"] }), { tracer: rec.tracer })
     await c.clientCredentials()
     expect(rec.attributes("OAuth.clientCredentials")).toEqual([
       expect.objectContaining({ "oauth.provider": "cryptofuse", "oauth.outcome": "success" }),
@@ -87,7 +76,7 @@ describe("token lifecycle spans", { timeout: 30_000 }, () => {
   })
 
   it("records a failure's tag and error code as the outcome", async () => {
-    const provider = fuseProvider(sb, { clientSecret: "wrong" })
+    const provider = fuseProvider(env.sb, { clientSecret: "wrong" })
     const rec = recorder()
     const exit = await Effect.runPromiseExit(
       OAuth.getAccessToken(provider).pipe(Effect.provide(OAuth.layer()), Effect.withTracer(rec.tracer)),
@@ -102,14 +91,14 @@ describe("token lifecycle spans", { timeout: 30_000 }, () => {
   })
 
   it("keeps every token, secret and session name out of the spans of a user session's life", async () => {
-    const provider = hopperProvider(sb)
+    const provider = hopperProvider(env.sb)
     const rec = recorder()
     const c = pool.make(provider, { tracer: rec.tracer })
     const session = "paula@example.com"
     const tokens = await login(c, session)
     await expireLocally(c, session, tokens)
     const renewed = await c.getAccessToken({ session })
-    sb.expireAccessTokens()
+    env.sb.expireAccessTokens()
     expect((await c.fetch("/user/get", { session })).status).toBe(200)
     const latest = await c.getAccessToken({ session })
 

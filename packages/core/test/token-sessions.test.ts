@@ -1,24 +1,13 @@
 // Sessions in the store and the in-process memo in front of it, against the sandbox.
-import { type Sandbox, startSandbox } from "@grantflow/sandbox"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { MemoryTokenStore, TokenStore } from "../src/index.js"
 import { fuseProvider, hopperProvider, rejectionOf } from "./helpers/sandbox.js"
-import { clientPool, expireLocally, login, stored } from "./helpers/tokenLifecycle.js"
+import { sandboxPerFile, expireLocally, login, stored } from "./helpers/tokenLifecycle.js"
 
-let sb: Sandbox
-const pool = clientPool()
-
-beforeAll(async () => {
-  sb = await startSandbox({ consent: "approve" })
-})
-afterEach(async () => {
-  sb.faults.clear()
-  sb.stats.reset()
-  await pool.disposeAll()
-})
-afterAll(() => sb.stop())
+const env = sandboxPerFile({ consent: "approve" })
+const pool = env.pool
 
 /** A memory store that counts reads. */
 const countingStore = () => {
@@ -34,7 +23,7 @@ const countingStore = () => {
 describe("sessions and the in-process cache", { timeout: 30_000 }, () => {
   it("serves a fresh token from memory without reading the store on every call", async () => {
     const { store, reads } = countingStore()
-    const c = pool.make(fuseProvider(sb, { scopes: ["read"] }), { tokenStore: store })
+    const c = pool.make(fuseProvider(env.sb, { scopes: ["read"] }), { tokenStore: store })
     await c.getAccessToken()
     const before = reads()
     for (let i = 0; i < 100; i++) await c.getAccessToken()
@@ -43,7 +32,7 @@ describe("sessions and the in-process cache", { timeout: 30_000 }, () => {
 
   it("reads the store on every call when the memo is turned off", async () => {
     const { store, reads } = countingStore()
-    const c = pool.make(fuseProvider(sb, { scopes: ["read"] }), {
+    const c = pool.make(fuseProvider(env.sb, { scopes: ["read"] }), {
       tokenStore: store,
       tokenManager: { maxCachedSessions: 0 },
     })
@@ -51,11 +40,11 @@ describe("sessions and the in-process cache", { timeout: 30_000 }, () => {
     const before = reads()
     for (let i = 0; i < 10; i++) await c.getAccessToken()
     expect(reads()).toBe(before + 10)
-    expect(sb.stats.tokenRequests("cryptofuse")).toBe(1)
+    expect(env.sb.stats.tokenRequests("cryptofuse")).toBe(1)
   })
 
   it("stops serving a cached token as soon as its session is cleared", async () => {
-    const c = pool.make(hopperProvider(sb))
+    const c = pool.make(hopperProvider(env.sb))
     await login(c, "quinn")
     await c.getAccessToken({ session: "quinn" })
     await c.clearSession("quinn")
@@ -66,7 +55,7 @@ describe("sessions and the in-process cache", { timeout: 30_000 }, () => {
   })
 
   it("serves the tokens of a new login right away", async () => {
-    const c = pool.make(hopperProvider(sb))
+    const c = pool.make(hopperProvider(env.sb))
     await login(c, "rosa")
     await c.getAccessToken({ session: "rosa" })
     const again = await login(c, "rosa")
@@ -76,15 +65,15 @@ describe("sessions and the in-process cache", { timeout: 30_000 }, () => {
   })
 
   it("lets a refresh in progress finish before a logout, so the refresh cannot bring the session back", async () => {
-    const provider = hopperProvider(sb)
+    const provider = hopperProvider(env.sb)
     const tokenStore = MemoryTokenStore.make()
     const c = pool.make(provider, { tokenStore })
     const tokens = await login(c, "sam")
     await expireLocally(c, "sam", tokens)
-    sb.faults.next("cryptohopper.token", { kind: "delay", ms: 300 })
-    sb.stats.reset()
+    env.sb.faults.next("cryptohopper.token", { kind: "delay", ms: 300 })
+    env.sb.stats.reset()
     const refreshing = c.getAccessToken({ session: "sam" })
-    while (sb.stats.tokenRequests("cryptohopper") === 0) await new Promise((r) => setTimeout(r, 5))
+    while (env.sb.stats.tokenRequests("cryptohopper") === 0) await new Promise((r) => setTimeout(r, 5))
     await c.clearSession("sam")
     // The refresh completed (its callers get its token) and then the logout removed the session.
     await expect(refreshing).resolves.toBeDefined()
@@ -93,16 +82,16 @@ describe("sessions and the in-process cache", { timeout: 30_000 }, () => {
   })
 
   it("does not let a refresh in progress overwrite a new login's tokens", async () => {
-    const provider = hopperProvider(sb)
+    const provider = hopperProvider(env.sb)
     const tokenStore = MemoryTokenStore.make()
     const c = pool.make(provider, { tokenStore })
     const old = await login(c, "tara")
     const fresh = await c.refresh(old.refreshToken!)
     await expireLocally(c, "tara", old)
-    sb.faults.next("cryptohopper.token", { kind: "delay", ms: 300 })
-    sb.stats.reset()
+    env.sb.faults.next("cryptohopper.token", { kind: "delay", ms: 300 })
+    env.sb.stats.reset()
     const refreshing = c.getAccessToken({ session: "tara" })
-    while (sb.stats.tokenRequests("cryptohopper") === 0) await new Promise((r) => setTimeout(r, 5))
+    while (env.sb.stats.tokenRequests("cryptohopper") === 0) await new Promise((r) => setTimeout(r, 5))
     await c.setSession("tara", fresh)
     await refreshing
     const kept = (await stored(tokenStore, provider, { session: "tara" }))!
@@ -114,14 +103,14 @@ describe("sessions and the in-process cache", { timeout: 30_000 }, () => {
 
   it("keeps another session's renewal in its memo when one session logs out meanwhile", async () => {
     const { store, reads } = countingStore()
-    const c = pool.make(hopperProvider(sb), { tokenStore: store })
+    const c = pool.make(hopperProvider(env.sb), { tokenStore: store })
     const tokens = await login(c, "uli")
     await login(c, "val")
     await expireLocally(c, "uli", tokens)
-    sb.faults.next("cryptohopper.token", { kind: "delay", ms: 300 })
-    sb.stats.reset()
+    env.sb.faults.next("cryptohopper.token", { kind: "delay", ms: 300 })
+    env.sb.stats.reset()
     const refreshing = c.getAccessToken({ session: "uli" })
-    while (sb.stats.tokenRequests("cryptohopper") === 0) await new Promise((r) => setTimeout(r, 5))
+    while (env.sb.stats.tokenRequests("cryptohopper") === 0) await new Promise((r) => setTimeout(r, 5))
     await c.clearSession("val")
     const renewed = await refreshing
     const before = reads()
@@ -131,8 +120,8 @@ describe("sessions and the in-process cache", { timeout: 30_000 }, () => {
   })
 
   it("refuses an empty session key with ConfigError before any request", async () => {
-    const c = pool.make(hopperProvider(sb))
+    const c = pool.make(hopperProvider(env.sb))
     expect(await rejectionOf(c.getAccessToken({ session: "" }))).toMatchObject({ _tag: "ConfigError" })
-    expect(sb.stats.requests()).toBe(0)
+    expect(env.sb.stats.requests()).toBe(0)
   })
 })

@@ -1,5 +1,7 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { type Sandbox, type SandboxOptions, startSandbox } from "@grantflow/sandbox"
+import { afterAll, afterEach, beforeAll } from "vitest"
 import {
   createOAuthClient,
   SessionKey,
@@ -21,6 +23,32 @@ export const clientPool = () => {
       return c
     },
     disposeAll: () => Promise.all(clients.splice(0).map((c) => c.dispose())),
+  }
+}
+
+/**
+ * A sandbox for one test file, and the file's client pool: started before its tests, faults and
+ * request counts cleared and clients disposed after each test, stopped after all of them.
+ */
+export const sandboxPerFile = (options?: SandboxOptions) => {
+  const pool = clientPool()
+  let sandbox: Sandbox | undefined
+  beforeAll(async () => {
+    sandbox = await startSandbox(options)
+  })
+  afterEach(async () => {
+    sandbox?.faults.clear()
+    sandbox?.stats.reset()
+    await pool.disposeAll()
+  })
+  afterAll(() => sandbox?.stop())
+  return {
+    pool,
+    /** The running sandbox (inside tests and hooks). */
+    get sb(): Sandbox {
+      if (sandbox === undefined) throw new Error("the sandbox starts in beforeAll: use it inside a test")
+      return sandbox
+    },
   }
 }
 
